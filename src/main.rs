@@ -1,0 +1,5 @@
+//! `rsentinel`: command-line entry point.
+
+fn main() {
+    std::process::exit(0);
+}

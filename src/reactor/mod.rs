@@ -1,0 +1,1 @@
+//! The mio shell: listeners, client and instance sockets, the timer wheel, signals, scripts.

@@ -1,0 +1,1 @@
+//! INFO reply parsing as a pure function (§9.5).
