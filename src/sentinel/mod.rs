@@ -15,3 +15,16 @@ pub type Millis = u64;
 /// connection can never be mistaken for one on its successor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ConnId(pub u64);
+
+/// The sentinel core. (Skeleton: filled in by the monitoring work.)
+#[derive(Debug, Default)]
+pub struct Sentinel {
+    masters: Vec<String>,
+}
+
+impl Sentinel {
+    /// Names of the monitored masters, in reply order.
+    pub fn master_names(&self) -> impl Iterator<Item = &str> {
+        self.masters.iter().map(String::as_str)
+    }
+}
