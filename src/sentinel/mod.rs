@@ -4,9 +4,35 @@
 //! It never touches a socket, the clock or a random source. The shell feeds it [`Input`]s
 //! with the current time; it queues [`Action`]s and per-connection output bytes that the
 //! shell carries out. The same code runs under the mio reactor and under the simulator.
+//!
+//! Replies only update state; decisions are made in the tick ([`Sentinel::handle`] with
+//! [`Input::Tick`]), as in sentinel.c — except where the fast path acts on a reply at once.
 
+pub mod event;
 pub mod hello;
 pub mod info;
+pub mod instance;
+pub mod link;
+pub mod rng;
+pub mod timing;
+
+mod build;
+mod failover;
+mod monitor;
+mod replies;
+
+use std::collections::{HashMap, VecDeque};
+
+use slab::Slab;
+
+pub use event::{Event, Level};
+pub use instance::{FailoverState, Master, Peer, Replica, Role};
+pub use link::{ConnKind, LinkId};
+pub use timing::Timing;
+
+use crate::resp::Frame;
+use link::Link;
+use rng::Rng;
 
 /// Milliseconds on the shell's monotonic clock (virtual in the simulator).
 pub type Millis = u64;
@@ -16,15 +42,163 @@ pub type Millis = u64;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ConnId(pub u64);
 
-/// The sentinel core. (Skeleton: filled in by the monitoring work.)
-#[derive(Debug, Default)]
+/// What happened outside the core.
+#[derive(Debug)]
+pub enum Input<'a> {
+    /// The periodic timer fired (sentinel.c's `sentinelTimer`).
+    Tick,
+    /// An outgoing connection is established; `local_ip` is our side's address.
+    Connected { conn: ConnId, local_ip: String },
+    /// An outgoing connection failed or was closed (by the peer, an error, or us).
+    Closed { conn: ConnId },
+    /// One complete reply or push frame arrived on a connection.
+    Frame { conn: ConnId, frame: &'a Frame<'a> },
+}
+
+/// What the core asks the shell to do. Output bytes are not actions: the shell collects
+/// them with [`Sentinel::drain_output`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Open a TCP connection and report [`Input::Connected`] or [`Input::Closed`] for it.
+    Connect {
+        conn: ConnId,
+        host: String,
+        port: u16,
+    },
+    /// Close a connection; no [`Input::Closed`] is expected for it.
+    Close { conn: ConnId },
+    /// Log the event and publish it to subscribed clients.
+    Event(Event),
+    /// Exit the process at once with this code (`SENTINEL SIMULATE-FAILURE`).
+    Exit(i32),
+}
+
+/// Process-level settings the core needs but does not persist.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// Our listening port: announced in hellos unless `announce-port` is set.
+    pub port: u16,
+    /// Our own `requirepass`, used towards peers when no `sentinel-pass` is set.
+    pub requirepass: Option<String>,
+}
+
+/// Which instance a reply or event refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InstRef {
+    Master(u64),
+    Replica { master: u64, replica: u64 },
+    Sentinel { master: u64, sentinel: u64 },
+}
+
+/// Flags for `SENTINEL SIMULATE-FAILURE`.
+pub const SIMFAILURE_CRASH_AFTER_ELECTION: u8 = 1;
+pub const SIMFAILURE_CRASH_AFTER_PROMOTION: u8 = 2;
+
+/// The sentinel core.
+#[derive(Debug)]
 pub struct Sentinel {
-    masters: Vec<String>,
+    pub myid: String,
+    pub current_epoch: u64,
+    pub announce_ip: Option<String>,
+    pub announce_port: u16,
+    pub deny_scripts_reconfig: bool,
+    pub sentinel_user: Option<String>,
+    pub sentinel_pass: Option<String>,
+    pub resolve_hostnames: bool,
+    pub announce_hostnames: bool,
+    pub settings: Settings,
+    pub timing: Timing,
+    /// Monitored masters in config order.
+    pub masters: Vec<Master>,
+    pub tilt: bool,
+    pub tilt_start_time: Millis,
+    pub simulate_failure: u8,
+    previous_time: Option<Millis>,
+    links: Slab<Link>,
+    link_owner: HashMap<usize, InstRef>,
+    conns: HashMap<ConnId, (LinkId, ConnKind)>,
+    next_conn: u64,
+    next_uid: u64,
+    rng: Rng,
+    actions: VecDeque<Action>,
+    /// Output bytes per connection, waiting for [`Sentinel::drain_output`].
+    output: HashMap<ConnId, Vec<u8>>,
+    dirty: Vec<ConnId>,
+    save_requested: bool,
 }
 
 impl Sentinel {
+    /// The next action for the shell, if any.
+    pub fn poll_action(&mut self) -> Option<Action> {
+        self.actions.pop_front()
+    }
+
+    /// Hands every connection's queued output bytes to `f`, leaving the buffers empty.
+    pub fn drain_output(&mut self, mut f: impl FnMut(ConnId, &[u8])) {
+        for conn in self.dirty.drain(..) {
+            if let Some(buf) = self.output.get_mut(&conn) {
+                if !buf.is_empty() {
+                    f(conn, buf);
+                    buf.clear();
+                }
+            }
+        }
+    }
+
+    /// True once since the last call if the persisted state changed and the config file
+    /// must be rewritten. The shell saves it before any reply leaves the process, so a
+    /// vote is on disk before the peer that asked for it hears of it.
+    pub fn take_save_request(&mut self) -> bool {
+        std::mem::take(&mut self.save_requested)
+    }
+
+    pub fn request_save(&mut self) {
+        self.save_requested = true;
+    }
+
+    /// Processes one input at time `now`.
+    pub fn handle(&mut self, now: Millis, input: Input<'_>) {
+        match input {
+            Input::Tick => self.timer(now),
+            Input::Connected { conn, local_ip } => self.on_connected(now, conn, local_ip),
+            Input::Closed { conn } => self.on_closed(conn),
+            Input::Frame { conn, frame } => self.on_frame(now, conn, frame),
+        }
+    }
+
     /// Names of the monitored masters, in reply order.
     pub fn master_names(&self) -> impl Iterator<Item = &str> {
-        self.masters.iter().map(String::as_str)
+        self.masters.iter().map(|m| m.common.name.as_str())
+    }
+
+    pub fn master(&self, name: &str) -> Option<&Master> {
+        self.masters.iter().find(|m| m.common.name == name)
+    }
+
+    pub fn master_mut(&mut self, name: &str) -> Option<&mut Master> {
+        self.masters.iter_mut().find(|m| m.common.name == name)
+    }
+
+    fn master_idx_by_uid(&self, uid: u64) -> Option<usize> {
+        self.masters.iter().position(|m| m.common.uid == uid)
+    }
+
+    /// The link an instance uses.
+    pub fn link(&self, id: LinkId) -> Option<&Link> {
+        self.links.get(id.0)
+    }
+
+    fn event(&mut self, level: Level, kind: &'static str, text: String) {
+        self.actions
+            .push_back(Action::Event(Event { level, kind, text }));
+    }
+
+    fn next_uid(&mut self) -> u64 {
+        self.next_uid += 1;
+        self.next_uid
+    }
+
+    fn random_below(&mut self, n: u64) -> u64 {
+        self.rng.below(n)
     }
 }
