@@ -8,6 +8,7 @@
 //! - [`reactor`]: the thin mio shell that carries out the core's and server's actions.
 
 pub mod config;
+pub mod glob;
 pub mod reactor;
 pub mod resp;
 pub mod sentinel;

@@ -1,1 +1,4 @@
 //! The mio shell: listeners, client and instance sockets, the timer wheel, signals, scripts.
+
+pub mod logging;
+pub mod signals;

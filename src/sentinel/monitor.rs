@@ -3,6 +3,7 @@
 //! the acting half (ODOWN, failover). Also how commands are queued on connections.
 
 use super::event::instance_prefix;
+use super::hello::{build_hello, Hello};
 use super::link::{Conn, ConnKind, LinkId, Pending};
 use super::timing::MAX_PENDING_COMMANDS;
 use super::{Action, ConnId, InstRef, Level, Millis, Role, Sentinel};
@@ -455,9 +456,19 @@ impl Sentinel {
             return false;
         };
         let (mh, mp) = m.current_addr();
-        let payload = format!(
-            "{ip},{port},{},{},{},{mh},{mp},{}",
-            self.myid, self.current_epoch, m.common.name, m.config_epoch
+        let mut payload = Vec::with_capacity(128);
+        build_hello(
+            &mut payload,
+            &Hello {
+                sentinel_ip: ip.as_bytes(),
+                sentinel_port: port,
+                runid: self.myid.as_bytes(),
+                current_epoch: self.current_epoch,
+                master_name: m.common.name.as_bytes(),
+                master_ip: mh.as_bytes(),
+                master_port: mp,
+                master_config_epoch: m.config_epoch,
+            },
         );
         let publish = self.mapped(inst, "PUBLISH");
         self.send(

@@ -8,6 +8,18 @@ use super::{ConnId, InstRef, Level, Millis, Sentinel};
 use crate::config::KnownSentinel;
 use crate::resp::Frame;
 
+/// A parsed hello with its text fields as UTF-8.
+struct HelloFields<'a> {
+    sentinel_ip: &'a str,
+    sentinel_port: u16,
+    runid: &'a str,
+    current_epoch: u64,
+    master_name: &'a str,
+    master_ip: &'a str,
+    master_port: u16,
+    master_config_epoch: u64,
+}
+
 impl Sentinel {
     pub(super) fn on_connected(&mut self, _now: Millis, conn: ConnId, local_ip: String) {
         let Some(&(link, kind)) = self.conns.get(&conn) else {
@@ -171,7 +183,7 @@ impl Sentinel {
         let Some(payload) = payload.as_bytes() else {
             return;
         };
-        if memchr::memmem::find(payload, self.myid.as_bytes()).is_some() {
+        if super::hello::mentions_runid(payload, self.myid.as_bytes()) {
             return;
         }
         self.process_hello(now, payload);
@@ -180,6 +192,24 @@ impl Sentinel {
     /// sentinelProcessHelloMessage (§9.4): from pub/sub or from a peer's PUBLISH to us.
     pub fn process_hello(&mut self, now: Millis, payload: &[u8]) {
         let Ok(h) = parse_hello(payload) else { return };
+        let (Ok(sentinel_ip), Ok(runid), Ok(master_name), Ok(master_ip)) = (
+            std::str::from_utf8(h.sentinel_ip),
+            std::str::from_utf8(h.runid),
+            std::str::from_utf8(h.master_name),
+            std::str::from_utf8(h.master_ip),
+        ) else {
+            return;
+        };
+        let h = HelloFields {
+            sentinel_ip,
+            sentinel_port: h.sentinel_port,
+            runid,
+            current_epoch: h.current_epoch,
+            master_name,
+            master_ip,
+            master_port: h.master_port,
+            master_config_epoch: h.master_config_epoch,
+        };
         let Some(idx) = self
             .masters
             .iter()

@@ -1,0 +1,106 @@
+//! Logging in Redis's line format, `<pid>:X <dd Mon yyyy HH:MM:SS.mmm> <lvl> <text>`, to the
+//! `logfile` or stdout, through the `log` facade (`env_logger` formats and writes).
+
+use std::io::Write;
+
+use log::LevelFilter;
+
+/// Redis `loglevel` → the `log` filter (debug → trace, verbose → debug, notice → info,
+/// warning → warn).
+pub fn level_filter(redis_level: &str) -> LevelFilter {
+    match redis_level {
+        "debug" => LevelFilter::Trace,
+        "verbose" => LevelFilter::Debug,
+        "warning" => LevelFilter::Warn,
+        "nothing" => LevelFilter::Off,
+        _ => LevelFilter::Info,
+    }
+}
+
+fn level_char(l: log::Level) -> char {
+    match l {
+        log::Level::Trace => '.',
+        log::Level::Debug => '-',
+        log::Level::Info => '*',
+        log::Level::Warn | log::Level::Error => '#',
+    }
+}
+
+/// Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+fn civil(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// `23 Nov 2026 10:48:11.123` for a Unix time in microseconds (UTC).
+pub fn redis_timestamp(unix_us: u64) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let secs = (unix_us / 1_000_000) as i64;
+    let ms = (unix_us / 1000) % 1000;
+    let (y, m, d) = civil(secs.div_euclid(86_400));
+    let sod = secs.rem_euclid(86_400);
+    let mon = MONTHS
+        .get((m as usize).saturating_sub(1))
+        .copied()
+        .unwrap_or("???");
+    format!(
+        "{d:02} {mon} {y} {:02}:{:02}:{:02}.{ms:03}",
+        sod / 3600,
+        (sod / 60) % 60,
+        sod % 60
+    )
+}
+
+/// Installs the logger. `logfile` empty = stdout. Safe to call once.
+pub fn init(logfile: &str, redis_level: &str) -> std::io::Result<()> {
+    let target: Box<dyn Write + Send> = if logfile.is_empty() {
+        Box::new(std::io::stdout())
+    } else {
+        Box::new(
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(logfile)?,
+        )
+    };
+    let pid = std::process::id();
+    env_logger::Builder::new()
+        .filter_level(level_filter(redis_level))
+        .target(env_logger::Target::Pipe(target))
+        .format(move |buf, record| {
+            writeln!(
+                buf,
+                "{pid}:X {} {} {}",
+                redis_timestamp(super::signals::unix_time_us()),
+                level_char(record.level()),
+                record.args()
+            )
+        })
+        .try_init()
+        .map_err(std::io::Error::other)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamp_matches_redis_format() {
+        // 2026-11-23 10:48:11.123 UTC
+        assert_eq!(
+            redis_timestamp(1_795_430_891_123_000),
+            "23 Nov 2026 10:48:11.123"
+        );
+        assert_eq!(redis_timestamp(0), "01 Jan 1970 00:00:00.000");
+    }
+}

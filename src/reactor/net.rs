@@ -1,0 +1,129 @@
+//! Sockets: listeners for every `bind` address (socket2: reuseaddr, backlog, IPv6-only for
+//! `::`), outgoing non-blocking connects (with `bind-source-addr`), and the read/write
+//! helpers that loop until `WouldBlock`. Every descriptor is close-on-exec (socket2 and mio
+//! set it).
+
+use std::io::{self, Read, Write};
+use std::net::{IpAddr, SocketAddr};
+
+use mio::net::{TcpListener, TcpStream};
+use socket2::{Domain, Protocol, Socket, Type};
+
+/// One `bind` entry resolved to an address; `optional` for a `-` prefixed one.
+#[derive(Debug, Clone)]
+pub struct BindAddr {
+    pub ip: IpAddr,
+    pub optional: bool,
+}
+
+/// Parses Redis `bind` entries (`*` = any IPv4, `::*` = any IPv6, `-` prefix = optional).
+pub fn parse_bind(entries: &[String]) -> Result<Vec<BindAddr>, String> {
+    let mut out = Vec::new();
+    for e in entries {
+        let (optional, addr) = match e.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, e.as_str()),
+        };
+        let ip = match addr {
+            "*" => IpAddr::from([0, 0, 0, 0]),
+            "::*" => IpAddr::from([0u16; 8]),
+            "localhost" => IpAddr::from([127, 0, 0, 1]),
+            other => other.parse::<IpAddr>().map_err(|_| format!("Invalid bind address '{other}'"))?,
+        };
+        out.push(BindAddr { ip, optional });
+    }
+    Ok(out)
+}
+
+/// A listening socket on `ip:port`.
+pub fn listen(ip: IpAddr, port: u16, backlog: i32) -> io::Result<TcpListener> {
+    let addr = SocketAddr::new(ip, port);
+    let sock = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
+    sock.set_reuse_address(true)?;
+    if ip.is_ipv6() {
+        sock.set_only_v6(true)?;
+    }
+    sock.set_nonblocking(true)?;
+    sock.bind(&addr.into())?;
+    sock.listen(backlog)?;
+    Ok(TcpListener::from_std(sock.into()))
+}
+
+/// Starts a non-blocking connect; completion shows up as a writable event.
+pub fn connect(addr: SocketAddr, source: Option<IpAddr>) -> io::Result<TcpStream> {
+    let sock = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
+    sock.set_nonblocking(true)?;
+    sock.set_tcp_nodelay(true)?;
+    sock.set_keepalive(true)?;
+    if let Some(src) = source {
+        sock.bind(&SocketAddr::new(src, 0).into())?;
+    }
+    match sock.connect(&addr.into()) {
+        Ok(()) => {}
+        Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => {}
+        Err(e) => return Err(e),
+    }
+    Ok(TcpStream::from_std(sock.into()))
+}
+
+/// Configures an accepted client socket.
+pub fn tune_accepted(stream: &TcpStream, keepalive_secs: u64) {
+    let _ = stream.set_nodelay(true);
+    if keepalive_secs > 0 {
+        let sock = socket2::SockRef::from(stream);
+        let ka = socket2::TcpKeepalive::new().with_time(std::time::Duration::from_secs(keepalive_secs));
+        let _ = sock.set_tcp_keepalive(&ka);
+    }
+}
+
+/// Outcome of reading a socket until it would block.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ReadOutcome {
+    /// Still open; `n` bytes appended.
+    Open(usize),
+    /// The peer closed (or an error): `n` bytes appended before that.
+    Closed(usize),
+}
+
+/// Reads until `WouldBlock`, EOF or `limit` bytes, appending to `buf`.
+pub fn read_available(stream: &mut TcpStream, buf: &mut Vec<u8>, limit: usize) -> ReadOutcome {
+    let mut total = 0;
+    let mut chunk = [0u8; 16 * 1024];
+    loop {
+        if total >= limit {
+            return ReadOutcome::Open(total);
+        }
+        match stream.read(&mut chunk) {
+            Ok(0) => return ReadOutcome::Closed(total),
+            Ok(n) => {
+                buf.extend_from_slice(chunk.get(..n).unwrap_or_default());
+                total += n;
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return ReadOutcome::Open(total),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => return ReadOutcome::Closed(total),
+        }
+    }
+}
+
+/// Writes as much of `buf[*pos..]` as the socket takes. Returns false on a write error.
+/// When everything is written, `buf` is cleared and `*pos` reset.
+pub fn write_pending(stream: &mut TcpStream, buf: &mut Vec<u8>, pos: &mut usize) -> bool {
+    while *pos < buf.len() {
+        match stream.write(buf.get(*pos..).unwrap_or_default()) {
+            Ok(0) => return false,
+            Ok(n) => *pos += n,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => return false,
+        }
+    }
+    if *pos >= buf.len() {
+        buf.clear();
+        *pos = 0;
+    } else if *pos > 64 * 1024 && *pos * 2 > buf.len() {
+        buf.drain(..*pos);
+        *pos = 0;
+    }
+    true
+}
