@@ -478,7 +478,7 @@ impl Sentinel {
             &[
                 publish.as_bytes(),
                 HELLO_CHANNEL.as_bytes(),
-                payload.as_bytes(),
+                &payload,
             ],
         )
     }
