@@ -1,54 +1,858 @@
-//! The acting half: ODOWN, asking peers, the election and the failover state machine.
-//! (Skeleton.)
+//! The acting half (§9.7, §10, §11): ODOWN, asking peers, voting, the leader election and the
+//! failover state machine, and the switch to the promoted replica.
+//!
+//! Fast path (beyond sentinel.c): the same per-master step that the tick runs is also run
+//! when a reply enables progress (a peer's is-master-down answer, the promoted replica's
+//! INFO, a transaction's EXEC), the state machine advances through every state that is
+//! ready in one step, peers are re-asked at a short interval while a quorum is being
+//! gathered, and hellos go out at once on a new configuration. The messages stay exactly
+//! what `redis-sentinel` peers expect.
 
-use super::{InstRef, Millis, Sentinel};
+use super::link::{ConnKind, Pending};
+use super::quorum::{self, Tally};
+use super::select::{self, Candidate, Limits};
+use super::timing::{ASK_REPLY_VALIDITY_PERIODS, MAX_DESYNC_MS};
+use super::{
+    Action, FailoverState, InstRef, Level, Millis, Role, Sentinel, SIMFAILURE_CRASH_AFTER_ELECTION,
+    SIMFAILURE_CRASH_AFTER_PROMOTION,
+};
+
+/// Re-ask interval while gathering a quorum or votes (fast path), capped by the ask period.
+pub const FAST_ASK_MS: u64 = 25;
+/// Random delay before our own failover starts after ODOWN (fast path de-synchronisation).
+pub const START_JITTER_MS: u64 = 60;
+/// INFO interval for the replicas a failover is waiting on (fast path).
+pub const FAST_INFO_MS: u64 = 50;
+/// Tick interval while some master needs attention (fast path).
+pub const FAST_TICK_MS: u64 = 10;
 
 impl Sentinel {
-    pub(super) fn on_sdown(&mut self, _inst: InstRef, _now: Millis) {}
+    /// One acting step for master `uid`: the part of the tick after SDOWN, also run when a
+    /// reply enables progress. Callers have passed the TILT gate.
+    pub(super) fn acting_half(&mut self, uid: u64, now: Millis) {
+        self.check_odown(uid, now);
+        if self.start_failover_if_needed(uid, now) {
+            self.ask_peers(uid, now, true);
+        }
+        self.run_state_machine(uid, now);
+        self.ask_peers(uid, now, false);
+    }
 
-    pub(super) fn acting_half(&mut self, _uid: u64, _now: Millis) {}
+    /// Runs the acting step from a reply, unless TILT forbids acting.
+    pub(super) fn fast_step(&mut self, uid: u64, now: Millis) {
+        if self.tilt {
+            return;
+        }
+        self.acting_half(uid, now);
+        self.switch_masters_in_update_config(now);
+    }
 
-    pub(super) fn switch_masters_in_update_config(&mut self, _now: Millis) {}
+    fn idx(&self, uid: u64) -> Option<usize> {
+        self.master_idx_by_uid(uid)
+    }
 
+    /// sentinelCheckObjectivelyDown.
+    fn check_odown(&mut self, uid: u64, now: Millis) {
+        let Some(i) = self.idx(uid) else { return };
+        let m = &self.masters[i];
+        let (count, odown) = if m.common.s_down_since.is_some() {
+            quorum::odown(
+                m.sentinels.iter().filter(|p| p.master_down).count(),
+                m.quorum,
+            )
+        } else {
+            (0, false)
+        };
+        let was = m.o_down_since.is_some();
+        let q = m.quorum;
+        if odown && !was {
+            let m = &mut self.masters[i];
+            m.o_down_since = Some(now);
+            m.last_odown_start = now;
+            m.start_not_before = Some(now + self.rng.below(START_JITTER_MS));
+            self.inst_event(
+                Level::Warning,
+                "+odown",
+                InstRef::Master(uid),
+                &format!("#quorum {count}/{q}"),
+            );
+        } else if !odown && was {
+            let m = &mut self.masters[i];
+            m.o_down_since = None;
+            m.start_not_before = None;
+            self.inst_event(Level::Warning, "-odown", InstRef::Master(uid), "");
+        }
+    }
+
+    /// sentinelStartFailoverIfNeeded.
+    fn start_failover_if_needed(&mut self, uid: u64, now: Millis) -> bool {
+        let Some(i) = self.idx(uid) else { return false };
+        let m = &self.masters[i];
+        if m.o_down_since.is_none() || m.failover_in_progress() {
+            return false;
+        }
+        if m.start_not_before.is_some_and(|t| now < t) {
+            return false;
+        }
+        if now.saturating_sub(m.failover_start_time) < m.failover_timeout * 2
+            && m.failover_start_time != 0
+        {
+            if m.failover_delay_logged != m.failover_start_time {
+                let wait = (m.failover_start_time + m.failover_timeout * 2).saturating_sub(now);
+                log::warn!(
+                    "Next failover delay: I will not start a failover before {} seconds from now",
+                    wait / 1000
+                );
+                self.masters[i].failover_delay_logged = self.masters[i].failover_start_time;
+            }
+            return false;
+        }
+        self.start_failover(i, now);
+        true
+    }
+
+    /// sentinelStartFailover.
+    pub(crate) fn start_failover(&mut self, i: usize, now: Millis) {
+        self.current_epoch += 1;
+        let epoch = self.current_epoch;
+        let jitter = self.rng.below(MAX_DESYNC_MS);
+        let Some(m) = self.masters.get_mut(i) else {
+            return;
+        };
+        m.failover_state = FailoverState::WaitStart;
+        m.failover_state_change_time = now;
+        m.failover_epoch = epoch;
+        m.failover_start_time = now + jitter;
+        m.start_not_before = None;
+        let uid = m.common.uid;
+        self.event(Level::Warning, "+new-epoch", epoch.to_string());
+        self.inst_event(Level::Warning, "+try-failover", InstRef::Master(uid), "");
+    }
+
+    /// sentinelAskMasterStateToOtherSentinels.
+    pub(super) fn ask_peers(&mut self, uid: u64, now: Millis, forced: bool) {
+        let Some(i) = self.idx(uid) else { return };
+        let ask_period = self.timing.ask_period;
+        let validity = ask_period * ASK_REPLY_VALIDITY_PERIODS;
+        let m = &mut self.masters[i];
+        for p in m.sentinels.iter_mut() {
+            if now.saturating_sub(p.last_master_down_reply_time) > validity {
+                p.master_down = false;
+                p.leader = None;
+            }
+        }
+        if m.common.s_down_since.is_none() {
+            return;
+        }
+        // Gathering a quorum or votes: re-ask soon; otherwise once per ask period.
+        let gathering = m.o_down_since.is_none() || m.failover_state == FailoverState::WaitStart;
+        let period = if gathering {
+            ask_period.min(FAST_ASK_MS)
+        } else {
+            ask_period
+        };
+        let (host, port) = (m.common.host.clone(), m.common.port);
+        let runid = if m.failover_in_progress() {
+            self.myid.clone()
+        } else {
+            "*".to_string()
+        };
+        let epoch = self.current_epoch.to_string();
+        let port_s = port.to_string();
+        let targets: Vec<(u64, super::LinkId)> = m
+            .sentinels
+            .iter()
+            .filter(|p| {
+                forced
+                    || (now.saturating_sub(p.last_master_down_reply_time) >= period
+                        && now.saturating_sub(p.last_ask_time) >= period)
+            })
+            .map(|p| (p.common.uid, p.common.link))
+            .collect();
+        for (puid, link) in targets {
+            let connected = self.links.get(link.0).is_some_and(|l| !l.disconnected());
+            if !connected {
+                continue;
+            }
+            let sent = self.send(
+                link,
+                ConnKind::Cmd,
+                Pending::IsMasterDown { master: uid },
+                &[
+                    b"SENTINEL",
+                    b"is-master-down-by-addr",
+                    host.as_bytes(),
+                    port_s.as_bytes(),
+                    epoch.as_bytes(),
+                    runid.as_bytes(),
+                ],
+            );
+            if sent {
+                if let Some(p) = self
+                    .masters
+                    .get_mut(i)
+                    .and_then(|m| m.sentinels.iter_mut().find(|p| p.common.uid == puid))
+                {
+                    p.last_ask_time = now;
+                }
+            }
+        }
+    }
+
+    /// sentinelVoteLeader (§10.3): vote for `candidate` in `req_epoch` unless we already
+    /// voted in that epoch; returns our vote for this master.
+    pub(crate) fn vote_leader(
+        &mut self,
+        i: usize,
+        req_epoch: u64,
+        candidate: &str,
+        now: Millis,
+    ) -> (Option<String>, u64) {
+        if req_epoch > self.current_epoch {
+            self.current_epoch = req_epoch;
+            self.request_save();
+            self.event(Level::Warning, "+new-epoch", req_epoch.to_string());
+        }
+        let current = self.current_epoch;
+        let jitter = self.rng.below(MAX_DESYNC_MS);
+        let Some(m) = self.masters.get_mut(i) else {
+            return (None, 0);
+        };
+        if m.leader_epoch < req_epoch && current <= req_epoch {
+            m.leader = Some(candidate.to_string());
+            m.leader_epoch = current;
+            let text = format!("{candidate} {current}");
+            if candidate != self.myid {
+                // Someone else will fail over: do not start our own for a while.
+                m.failover_start_time = now + jitter;
+            }
+            self.request_save();
+            self.event(Level::Warning, "+vote-for-leader", text);
+        }
+        let m = &self.masters[i];
+        (m.leader.clone(), m.leader_epoch)
+    }
+
+    /// sentinelGetLeader (§10.4): the leader for `epoch`, voting ourselves on the way.
+    fn get_leader(&mut self, i: usize, epoch: u64, now: Millis) -> Option<String> {
+        let current = self.current_epoch;
+        let m = self.masters.get(i)?;
+        let voters = u32::try_from(m.sentinels.len())
+            .unwrap_or(u32::MAX)
+            .saturating_add(1);
+        let quorum_needed = m.quorum;
+        let mut tally = Tally::default();
+        for p in &m.sentinels {
+            if let Some(l) = &p.leader {
+                if p.leader_epoch == current {
+                    tally.add(l);
+                }
+            }
+        }
+        let candidate = tally
+            .winner()
+            .map(|(c, _)| c.to_string())
+            .unwrap_or_else(|| self.myid.clone());
+        let (my_vote, my_epoch) = self.vote_leader(i, epoch, &candidate, now);
+        if let Some(v) = my_vote {
+            if my_epoch == epoch {
+                tally.add(&v);
+            }
+        }
+        quorum::leader(tally.winner(), voters, quorum_needed).map(str::to_string)
+    }
+
+    /// sentinelFailoverStateMachine, advancing through every state that is ready now.
+    fn run_state_machine(&mut self, uid: u64, now: Millis) {
+        for _ in 0..8 {
+            let Some(i) = self.idx(uid) else { return };
+            let before = self.masters[i].failover_state;
+            match before {
+                FailoverState::None | FailoverState::UpdateConfig => return,
+                FailoverState::WaitStart => self.failover_wait_start(i, now),
+                FailoverState::SelectSlave => self.failover_select_slave(i, now),
+                FailoverState::SendSlaveofNoone => self.failover_send_slaveof_noone(i, now),
+                FailoverState::WaitPromotion => self.failover_wait_promotion(i, now),
+                FailoverState::ReconfSlaves => self.failover_reconf_next_slave(i, now),
+            }
+            if self.idx(uid).map(|i| self.masters[i].failover_state) == Some(before) {
+                return;
+            }
+        }
+    }
+
+    fn failover_wait_start(&mut self, i: usize, now: Millis) {
+        let epoch = self.masters[i].failover_epoch;
+        let leader = self.get_leader(i, epoch, now);
+        let m = &self.masters[i];
+        let uid = m.common.uid;
+        let is_leader = leader.as_deref() == Some(self.myid.as_str());
+        if !is_leader && !m.force_failover {
+            let election_timeout = self.timing.election_timeout.min(m.failover_timeout);
+            if now.saturating_sub(m.failover_start_time) > election_timeout
+                && now > m.failover_start_time
+            {
+                self.inst_event(
+                    Level::Warning,
+                    "-failover-abort-not-elected",
+                    InstRef::Master(uid),
+                    "",
+                );
+                self.abort_failover(i, now);
+            }
+            return;
+        }
+        self.inst_event(Level::Warning, "+elected-leader", InstRef::Master(uid), "");
+        if self.simulate_failure & SIMFAILURE_CRASH_AFTER_ELECTION != 0 {
+            self.actions.push_back(Action::Exit(99));
+            return;
+        }
+        let m = &mut self.masters[i];
+        m.failover_state = FailoverState::SelectSlave;
+        m.failover_state_change_time = now;
+        self.inst_event(
+            Level::Warning,
+            "+failover-state-select-slave",
+            InstRef::Master(uid),
+            "",
+        );
+    }
+
+    /// The candidates for promotion of master `i`, as [`select`] sees them.
+    pub(crate) fn select_replica(&self, i: usize, now: Millis) -> Option<u64> {
+        let m = self.masters.get(i)?;
+        let limits = Limits {
+            master_sdown_for: m.common.s_down_since.map_or(0, |t| now.saturating_sub(t)),
+            master_sdown: m.common.s_down_since.is_some(),
+            down_after: m.common.down_after,
+            ping_period: self.timing.ping_period,
+            info_period: self.timing.info_period,
+        };
+        let candidates: Vec<Candidate> = m
+            .replicas
+            .iter()
+            .map(|r| {
+                let link = self.links.get(r.common.link.0);
+                Candidate {
+                    sdown: r.common.s_down_since.is_some(),
+                    disconnected: link.is_none_or(|l| l.disconnected()),
+                    since_last_avail: link
+                        .map_or(u64::MAX, |l| now.saturating_sub(l.last_avail_time)),
+                    priority: r.slave_priority,
+                    replica_announced: r.replica_announced,
+                    since_info: if r.reported.info_refresh == 0 {
+                        u64::MAX
+                    } else {
+                        now.saturating_sub(r.reported.info_refresh)
+                    },
+                    master_link_down_time: r.master_link_down_time,
+                    repl_offset: r.slave_repl_offset,
+                    runid: r.common.runid.as_deref(),
+                }
+            })
+            .collect();
+        select::select(&candidates, &limits)
+            .and_then(|k| m.replicas.get(k))
+            .map(|r| r.common.uid)
+    }
+
+    fn failover_select_slave(&mut self, i: usize, now: Millis) {
+        let uid = self.masters[i].common.uid;
+        match self.select_replica(i, now) {
+            None => {
+                self.inst_event(
+                    Level::Warning,
+                    "-failover-abort-no-good-slave",
+                    InstRef::Master(uid),
+                    "",
+                );
+                self.abort_failover(i, now);
+            }
+            Some(r) => {
+                let inst = InstRef::Replica {
+                    master: uid,
+                    replica: r,
+                };
+                self.inst_event(Level::Warning, "+selected-slave", inst, "");
+                let m = &mut self.masters[i];
+                if let Some(rep) = m.replicas.iter_mut().find(|x| x.common.uid == r) {
+                    rep.promoted = true;
+                }
+                m.promoted = Some(r);
+                m.failover_state = FailoverState::SendSlaveofNoone;
+                m.failover_state_change_time = now;
+                self.inst_event(
+                    Level::Notice,
+                    "+failover-state-send-slaveof-noone",
+                    inst,
+                    "",
+                );
+            }
+        }
+    }
+
+    fn failover_send_slaveof_noone(&mut self, i: usize, now: Millis) {
+        let m = &self.masters[i];
+        let uid = m.common.uid;
+        let Some(r) = m.promoted_replica() else {
+            self.abort_failover(i, now);
+            return;
+        };
+        let (ruid, link) = (r.common.uid, r.common.link);
+        let inst = InstRef::Replica {
+            master: uid,
+            replica: ruid,
+        };
+        if self.links.get(link.0).is_none_or(|l| l.disconnected()) {
+            if now.saturating_sub(m.failover_state_change_time) > m.failover_timeout {
+                self.inst_event(
+                    Level::Warning,
+                    "-failover-abort-slave-timeout",
+                    InstRef::Master(uid),
+                    "",
+                );
+                self.abort_failover(i, now);
+            }
+            return;
+        }
+        if !self.send_slaveof(inst, None) {
+            return;
+        }
+        self.inst_event(Level::Notice, "+failover-state-wait-promotion", inst, "");
+        let m = &mut self.masters[i];
+        m.failover_state = FailoverState::WaitPromotion;
+        m.failover_state_change_time = now;
+    }
+
+    fn failover_wait_promotion(&mut self, i: usize, now: Millis) {
+        let m = &self.masters[i];
+        if now.saturating_sub(m.failover_state_change_time) > m.failover_timeout {
+            let uid = m.common.uid;
+            self.inst_event(
+                Level::Warning,
+                "-failover-abort-slave-timeout",
+                InstRef::Master(uid),
+                "",
+            );
+            self.abort_failover(i, now);
+        }
+    }
+
+    /// The promoted replica reported role master while we wait for it (§11.2).
+    pub(super) fn on_promotion_confirmed(&mut self, i: usize, ruid: u64, now: Millis) {
+        let uid = self.masters[i].common.uid;
+        let (old_host, old_port) = (
+            self.masters[i].common.host.clone(),
+            self.masters[i].common.port,
+        );
+        let m = &mut self.masters[i];
+        m.config_epoch = m.failover_epoch;
+        m.failover_state = FailoverState::ReconfSlaves;
+        m.failover_state_change_time = now;
+        self.request_save();
+        self.inst_event(
+            Level::Warning,
+            "+promoted-slave",
+            InstRef::Replica {
+                master: uid,
+                replica: ruid,
+            },
+            "",
+        );
+        if self.simulate_failure & SIMFAILURE_CRASH_AFTER_PROMOTION != 0 {
+            self.actions.push_back(Action::Exit(99));
+            return;
+        }
+        self.inst_event(
+            Level::Warning,
+            "+failover-state-reconf-slaves",
+            InstRef::Master(uid),
+            "",
+        );
+        self.client_reconfig_script(uid, "leader", &old_host, old_port);
+        self.force_hello(i);
+    }
+
+    /// sentinelForceHelloUpdateForMaster, fast: publish the new configuration right away to
+    /// the master, its replicas and every peer.
+    fn force_hello(&mut self, i: usize) {
+        let Some(m) = self.masters.get(i) else { return };
+        let uid = m.common.uid;
+        let mut targets = vec![InstRef::Master(uid)];
+        targets.extend(m.replicas.iter().map(|r| InstRef::Replica {
+            master: uid,
+            replica: r.common.uid,
+        }));
+        targets.extend(m.sentinels.iter().map(|p| InstRef::Sentinel {
+            master: uid,
+            sentinel: p.common.uid,
+        }));
+        for t in targets {
+            if let Some(c) = self.inst_common_mut(t) {
+                c.last_pub_time = 0;
+            }
+            self.send_hello(t);
+        }
+    }
+
+    /// sentinelFailoverReconfNextSlave + sentinelFailoverDetectEnd (§11.3).
+    fn failover_reconf_next_slave(&mut self, i: usize, now: Millis) {
+        let reconf_timeout = self.timing.slave_reconf_timeout;
+        let Some(m) = self.masters.get(i) else { return };
+        let uid = m.common.uid;
+        let Some((phost, pport)) = m
+            .promoted_replica()
+            .map(|r| (r.common.host.clone(), r.common.port))
+        else {
+            return;
+        };
+        let parallel = u64::try_from(m.parallel_syncs.max(1)).unwrap_or(1);
+        let mut in_progress = m
+            .replicas
+            .iter()
+            .filter(|r| r.reconf_sent || r.reconf_inprog)
+            .count() as u64;
+        let uids: Vec<u64> = m.replicas.iter().map(|r| r.common.uid).collect();
+        for ruid in uids {
+            if in_progress >= parallel {
+                break;
+            }
+            let inst = InstRef::Replica {
+                master: uid,
+                replica: ruid,
+            };
+            let Some(r) = self.masters[i]
+                .replicas
+                .iter_mut()
+                .find(|r| r.common.uid == ruid)
+            else {
+                continue;
+            };
+            if r.promoted || r.reconf_done {
+                continue;
+            }
+            if r.reconf_sent && now.saturating_sub(r.reconf_sent_time) > reconf_timeout {
+                r.reconf_sent = false;
+                r.reconf_done = true;
+                self.inst_event(Level::Notice, "-slave-reconf-sent-timeout", inst, "");
+                continue;
+            }
+            if r.reconf_sent || r.reconf_inprog {
+                continue;
+            }
+            let link = r.common.link;
+            if self.links.get(link.0).is_none_or(|l| l.disconnected()) {
+                continue;
+            }
+            if self.send_slaveof(inst, Some((&phost, pport))) {
+                if let Some(r) = self.masters[i]
+                    .replicas
+                    .iter_mut()
+                    .find(|r| r.common.uid == ruid)
+                {
+                    r.reconf_sent = true;
+                    r.reconf_sent_time = now;
+                }
+                self.inst_event(Level::Notice, "+slave-reconf-sent", inst, "");
+                in_progress += 1;
+            }
+        }
+        self.failover_detect_end(i, now, &phost, pport);
+    }
+
+    fn failover_detect_end(&mut self, i: usize, now: Millis, phost: &str, pport: u16) {
+        let Some(m) = self.masters.get(i) else { return };
+        let uid = m.common.uid;
+        if m.promoted_replica()
+            .is_none_or(|r| r.common.s_down_since.is_some())
+        {
+            return;
+        }
+        let mut not_reconfigured = m
+            .replicas
+            .iter()
+            .filter(|r| !r.promoted && !r.reconf_done && r.common.s_down_since.is_none())
+            .count();
+        let timeout = now.saturating_sub(m.failover_state_change_time) > m.failover_timeout;
+        if timeout {
+            not_reconfigured = 0;
+            self.inst_event(
+                Level::Warning,
+                "+failover-end-for-timeout",
+                InstRef::Master(uid),
+                "",
+            );
+        }
+        if not_reconfigured == 0 {
+            self.inst_event(Level::Warning, "+failover-end", InstRef::Master(uid), "");
+            let m = &mut self.masters[i];
+            m.failover_state = FailoverState::UpdateConfig;
+            m.failover_state_change_time = now;
+        }
+        if timeout {
+            let targets: Vec<(u64, super::LinkId)> = self.masters[i]
+                .replicas
+                .iter()
+                .filter(|r| !(r.promoted || r.reconf_done || r.reconf_sent))
+                .map(|r| (r.common.uid, r.common.link))
+                .collect();
+            for (ruid, link) in targets {
+                if self.links.get(link.0).is_none_or(|l| l.disconnected()) {
+                    continue;
+                }
+                let inst = InstRef::Replica {
+                    master: uid,
+                    replica: ruid,
+                };
+                if self.send_slaveof(inst, Some((phost, pport))) {
+                    self.inst_event(Level::Notice, "+slave-reconf-sent-be", inst, "");
+                }
+            }
+        }
+    }
+
+    /// sentinelAbortFailover.
+    fn abort_failover(&mut self, i: usize, now: Millis) {
+        let Some(m) = self.masters.get_mut(i) else {
+            return;
+        };
+        m.failover_state = FailoverState::None;
+        m.failover_state_change_time = now;
+        m.force_failover = false;
+        if let Some(p) = m.promoted.take() {
+            if let Some(r) = m.replicas.iter_mut().find(|r| r.common.uid == p) {
+                r.promoted = false;
+            }
+        }
+    }
+
+    /// sentinelSendSlaveOf: the MULTI … EXEC transaction pointing `inst` at `to` (or NO ONE).
+    pub(super) fn send_slaveof(&mut self, inst: InstRef, to: Option<(&str, u16)>) -> bool {
+        let Some(link) = self.inst_common(inst).map(|c| c.link) else {
+            return false;
+        };
+        if self.links.get(link.0).is_none_or(|l| l.cmd.is_none()) {
+            return false;
+        }
+        let (host, port) = match to {
+            Some((h, p)) => (h.to_string(), p.to_string()),
+            None => ("NO".to_string(), "ONE".to_string()),
+        };
+        let multi = self.mapped(inst, "MULTI");
+        let slaveof = self.mapped(inst, "SLAVEOF");
+        let config = self.mapped(inst, "CONFIG");
+        let client = self.mapped(inst, "CLIENT");
+        let exec = self.mapped(inst, "EXEC");
+        self.send(link, ConnKind::Cmd, Pending::Discard, &[multi.as_bytes()]);
+        self.send(
+            link,
+            ConnKind::Cmd,
+            Pending::Discard,
+            &[slaveof.as_bytes(), host.as_bytes(), port.as_bytes()],
+        );
+        self.send(
+            link,
+            ConnKind::Cmd,
+            Pending::Discard,
+            &[config.as_bytes(), b"REWRITE"],
+        );
+        self.send(
+            link,
+            ConnKind::Cmd,
+            Pending::Discard,
+            &[client.as_bytes(), b"KILL", b"TYPE", b"normal"],
+        );
+        self.send(
+            link,
+            ConnKind::Cmd,
+            Pending::Discard,
+            &[client.as_bytes(), b"KILL", b"TYPE", b"pubsub"],
+        );
+        self.send(link, ConnKind::Cmd, Pending::Exec(inst), &[exec.as_bytes()])
+    }
+
+    /// After the tick loop (and on the fast path): masters whose failover reached
+    /// update_config switch to the promoted replica (§11.4).
+    pub(super) fn switch_masters_in_update_config(&mut self, now: Millis) {
+        let ready: Vec<u64> = self
+            .masters
+            .iter()
+            .filter(|m| m.failover_state == FailoverState::UpdateConfig)
+            .map(|m| m.common.uid)
+            .collect();
+        for uid in ready {
+            let Some(i) = self.idx(uid) else { continue };
+            let m = &self.masters[i];
+            let Some((nh, np)) = m
+                .promoted_replica()
+                .map(|r| (r.common.host.clone(), r.common.port))
+            else {
+                self.masters[i].failover_state = FailoverState::None;
+                continue;
+            };
+            let (oh, op, name) = (m.common.host.clone(), m.common.port, m.common.name.clone());
+            self.event(
+                Level::Warning,
+                "+switch-master",
+                format!("{name} {oh} {op} {nh} {np}"),
+            );
+            self.reset_master_and_change_address(uid, &nh, np, now);
+        }
+    }
+
+    /// sentinelResetMaster (§3.3). Peers' down reports and votes are forgotten too: they
+    /// were about the old address (a stale `master_down` would make the new master ODOWN
+    /// at its first hiccup — the false second failover of redis-sentinel).
+    pub(crate) fn reset_master(&mut self, i: usize, keep_sentinels: bool, now: Millis) {
+        let Some(m) = self.masters.get_mut(i) else {
+            return;
+        };
+        let replicas = std::mem::take(&mut m.replicas);
+        let sentinels = if keep_sentinels {
+            Vec::new()
+        } else {
+            std::mem::take(&mut m.sentinels)
+        };
+        for p in m.sentinels.iter_mut() {
+            p.master_down = false;
+            p.leader = None;
+            p.leader_epoch = 0;
+        }
+        m.common.s_down_since = None;
+        m.o_down_since = None;
+        m.start_not_before = None;
+        m.common.script_kill_sent = false;
+        m.leader = None;
+        m.failover_state = FailoverState::None;
+        m.failover_state_change_time = 0;
+        m.failover_start_time = 0;
+        m.force_failover = false;
+        m.promoted = None;
+        m.common.runid = None;
+        m.reboot_since = None;
+        m.reported.role = Role::Master;
+        m.reported.role_time = now;
+        m.reported.info_refresh = 0;
+        let link = m.common.link;
+        for r in replicas {
+            self.release_link(r.common.link);
+        }
+        for p in sentinels {
+            self.release_link(p.common.link);
+        }
+        self.close_link_conns(link);
+        if let Some(l) = self.links.get_mut(link.0) {
+            l.reset_timers(now);
+            l.last_reconn_time = None;
+        }
+    }
+
+    /// sentinelResetMasterAndChangeAddress (§11.4).
     pub(super) fn reset_master_and_change_address(
         &mut self,
-        _muid: u64,
-        _host: &str,
-        _port: u16,
-        _now: Millis,
+        uid: u64,
+        host: &str,
+        port: u16,
+        now: Millis,
     ) {
+        let Some(i) = self.idx(uid) else { return };
+        let m = &self.masters[i];
+        let mut addrs: Vec<(String, u16)> = m
+            .replicas
+            .iter()
+            .filter(|r| !(r.common.host == host && r.common.port == port))
+            .map(|r| (r.common.host.clone(), r.common.port))
+            .collect();
+        if !(m.common.host == host && m.common.port == port) {
+            addrs.push((m.common.host.clone(), m.common.port));
+        }
+        self.reset_master(i, true, now);
+        let m = &mut self.masters[i];
+        m.common.host = host.to_string();
+        m.common.port = port;
+        let link = m.common.link;
+        if let Some(l) = self.links.get_mut(link.0) {
+            l.host = host.to_string();
+            l.port = port;
+        }
+        for (h, p) in addrs {
+            if let Some(ruid) = self.add_replica(i, &h, p, now) {
+                self.inst_event(
+                    Level::Notice,
+                    "+slave",
+                    InstRef::Replica {
+                        master: uid,
+                        replica: ruid,
+                    },
+                    "",
+                );
+            }
+        }
+        self.request_save();
     }
 
+    /// Queues the client-reconfig script, if the master has one (§14).
     pub(super) fn client_reconfig_script(
         &mut self,
-        _muid: u64,
-        _role: &str,
-        _from_host: &str,
-        _from_port: u16,
+        uid: u64,
+        role: &str,
+        from_host: &str,
+        from_port: u16,
     ) {
+        let Some(m) = self.masters.iter().find(|m| m.common.uid == uid) else {
+            return;
+        };
+        let Some(path) = m.client_reconfig_script.clone() else {
+            return;
+        };
+        let (to_host, to_port) = m.current_addr();
+        let argv = vec![
+            path,
+            m.common.name.clone(),
+            role.to_string(),
+            "start".to_string(),
+            from_host.to_string(),
+            from_port.to_string(),
+            to_host.to_string(),
+            to_port.to_string(),
+        ];
+        self.queue_script(argv);
     }
 
-    pub(super) fn on_info_reply(&mut self, now: Millis, inst: InstRef, text: &[u8]) {
-        let text = String::from_utf8_lossy(text).into_owned();
-        match inst {
-            InstRef::Master(uid) => {
-                if let Some(m) = self.masters.iter_mut().find(|m| m.common.uid == uid) {
-                    m.reported.info = Some(text);
-                    m.reported.info_refresh = now;
-                }
-            }
-            InstRef::Replica { master, replica } => {
-                if let Some(r) = self
-                    .masters
-                    .iter_mut()
-                    .find(|m| m.common.uid == master)
-                    .and_then(|m| m.replicas.iter_mut().find(|r| r.common.uid == replica))
-                {
-                    r.reported.info = Some(text);
-                    r.reported.info_refresh = now;
-                }
-            }
-            InstRef::Sentinel { .. } => {}
+    /// True while some master needs a fast tick: SDOWN without a decision yet, or a
+    /// failover in progress.
+    pub fn needs_fast_tick(&self) -> bool {
+        self.masters.iter().any(|m| {
+            (m.common.s_down_since.is_some()
+                && (m.o_down_since.is_none() || m.start_not_before.is_some()))
+                || m.failover_in_progress()
+        })
+    }
+
+    /// When the next tick should run: at the sentinel's randomised 10–19 Hz, sooner while a
+    /// master needs attention, and not later than the moment a master would turn SDOWN.
+    pub fn next_tick_at(&mut self, now: Millis) -> Millis {
+        let hz = 10 + self.rng.below(10);
+        let mut at = now + 1000 / hz;
+        if self.needs_fast_tick() {
+            at = at.min(now + FAST_TICK_MS);
         }
+        for m in &self.masters {
+            if m.common.s_down_since.is_some() {
+                continue;
+            }
+            let Some(l) = self.links.get(m.common.link.0) else {
+                continue;
+            };
+            let base = match l.act_ping_time {
+                Some(t) => Some(t),
+                None if l.disconnected() => Some(l.last_avail_time),
+                None => None,
+            };
+            if let Some(b) = base {
+                at = at.min((b + m.common.down_after + 1).max(now + 1));
+            }
+        }
+        at
     }
 }

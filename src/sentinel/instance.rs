@@ -60,6 +60,8 @@ pub struct Common {
     pub link: LinkId,
     pub down_after: u64,
     pub s_down_since: Option<Millis>,
+    /// When SDOWN last began (kept after it ends: "no down for" checks read it; 0 = never).
+    pub last_sdown_start: Millis,
     /// Last successful hello PUBLISH to this instance.
     pub last_pub_time: Millis,
     pub script_kill_sent: bool,
@@ -114,6 +116,8 @@ pub struct Peer {
     /// It said the master is down in its last is-master-down-by-addr reply.
     pub master_down: bool,
     pub last_master_down_reply_time: Millis,
+    /// When we last asked it about the master (bounds re-asking an unresponsive peer).
+    pub last_ask_time: Millis,
     /// Its last reported vote for this master: (leader run id, epoch).
     pub leader: Option<String>,
     pub leader_epoch: u64,
@@ -125,6 +129,11 @@ pub struct Master {
     pub common: Common,
     pub reported: Reported,
     pub o_down_since: Option<Millis>,
+    /// When ODOWN last began (kept after it ends; 0 = never).
+    pub last_odown_start: Millis,
+    /// Fast path: ODOWN was reached; our own failover may start at this time (random
+    /// jitter so that sentinels seeing ODOWN together do not all ask for votes at once).
+    pub start_not_before: Option<Millis>,
     pub quorum: u32,
     pub parallel_syncs: i64,
     pub failover_timeout: u64,

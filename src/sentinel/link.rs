@@ -30,6 +30,8 @@ pub enum Pending {
     },
     /// `SUBSCRIBE __sentinel__:hello` on the pub/sub connection.
     Subscribe,
+    /// The `EXEC` closing a SLAVEOF transaction: the fast path asks for INFO at once.
+    Exec(InstRef),
 }
 
 /// One TCP connection of a link.

@@ -18,8 +18,12 @@ pub mod timing;
 
 mod build;
 mod failover;
+mod info_apply;
 mod monitor;
+pub mod quorum;
 mod replies;
+pub mod scripts;
+pub mod select;
 
 use std::collections::{HashMap, VecDeque};
 
@@ -71,6 +75,11 @@ pub enum Action {
     Event(Event),
     /// Exit the process at once with this code (`SENTINEL SIMULATE-FAILURE`).
     Exit(i32),
+    /// Spawn `argv[0]` with `argv` (no shell); report with [`Sentinel::script_started`] and
+    /// [`Sentinel::script_exited`].
+    RunScript { id: u64, argv: Vec<String> },
+    /// SIGKILL the process of job `id`.
+    KillScript { id: u64 },
 }
 
 /// Process-level settings the core needs but does not persist.
@@ -125,6 +134,7 @@ pub struct Sentinel {
     output: HashMap<ConnId, Vec<u8>>,
     dirty: Vec<ConnId>,
     save_requested: bool,
+    scripts: scripts::Scripts,
 }
 
 impl Sentinel {
@@ -196,9 +206,5 @@ impl Sentinel {
     fn next_uid(&mut self) -> u64 {
         self.next_uid += 1;
         self.next_uid
-    }
-
-    fn random_below(&mut self, n: u64) -> u64 {
-        self.rng.below(n)
     }
 }

@@ -20,6 +20,7 @@ impl Sentinel {
             self.handle_master_tick(uid, now);
         }
         self.switch_masters_in_update_config(now);
+        self.run_scripts(now);
     }
 
     fn check_tilt(&mut self, now: Millis) {
@@ -191,6 +192,14 @@ impl Sentinel {
         if !suffix.is_empty() {
             text.push(' ');
             text.push_str(suffix);
+        }
+        if level == Level::Warning {
+            if let Some(path) = self
+                .master_of(inst)
+                .and_then(|m| m.notification_script.clone())
+            {
+                self.queue_script(vec![path, kind.to_string(), text.clone()]);
+            }
         }
         self.event(level, kind, text);
     }
@@ -378,6 +387,15 @@ impl Sentinel {
     fn info_period_for(&self, inst: InstRef) -> u64 {
         if let InstRef::Replica { replica, .. } = inst {
             if let Some(m) = self.master_of(inst) {
+                // Fast path: a failover is waiting on this replica's INFO.
+                let waited_on = m.replica_by_uid(replica).is_some_and(|r| {
+                    (r.promoted && m.failover_state == super::FailoverState::WaitPromotion)
+                        || r.reconf_sent
+                        || r.reconf_inprog
+                });
+                if waited_on {
+                    return super::failover::FAST_INFO_MS;
+                }
                 let fast = m.o_down_since.is_some()
                     || m.failover_in_progress()
                     || m.replica_by_uid(replica)
@@ -413,7 +431,14 @@ impl Sentinel {
                 InstRef::Sentinel { .. } => None,
             }
             .unwrap_or(0);
-            if refresh == 0 || now.saturating_sub(refresh) > self.info_period_for(inst) {
+            // One INFO in flight at a time (sentinel.c re-sends it every tick while stale).
+            let info_in_flight = link
+                .cmd
+                .as_ref()
+                .is_some_and(|c| c.pending.iter().any(|p| matches!(p, Pending::Info(_))));
+            if !info_in_flight
+                && (refresh == 0 || now.saturating_sub(refresh) > self.info_period_for(inst))
+            {
                 self.send_info(inst);
             }
         }
@@ -475,11 +500,7 @@ impl Sentinel {
             link_id,
             ConnKind::Cmd,
             Pending::Publish(inst),
-            &[
-                publish.as_bytes(),
-                HELLO_CHANNEL.as_bytes(),
-                &payload,
-            ],
+            &[publish.as_bytes(), HELLO_CHANNEL.as_bytes(), &payload],
         )
     }
 
@@ -537,9 +558,9 @@ impl Sentinel {
         if down && !was_sdown {
             if let Some(c) = self.inst_common_mut(inst) {
                 c.s_down_since = Some(now);
+                c.last_sdown_start = now;
             }
             self.inst_event(Level::Warning, "+sdown", inst, "");
-            self.on_sdown(inst, now);
         } else if !down && was_sdown {
             if let Some(c) = self.inst_common_mut(inst) {
                 c.s_down_since = None;

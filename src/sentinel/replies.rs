@@ -88,7 +88,20 @@ impl Sentinel {
                 }
             }
             Some(Pending::IsMasterDown { master }) => {
-                self.on_is_master_down_reply(now, link, master, frame)
+                self.on_is_master_down_reply(now, link, master, frame);
+                self.fast_step(master, now);
+            }
+            // Fast path: the transaction ran; look at the instance's new role right away
+            // instead of at the next INFO period.
+            Some(Pending::Exec(inst)) => {
+                let info_pending = self
+                    .links
+                    .get(link.0)
+                    .and_then(|l| l.cmd.as_ref())
+                    .is_some_and(|c| c.pending.iter().any(|p| matches!(p, Pending::Info(_))));
+                if !info_pending {
+                    self.send_info(inst);
+                }
             }
         }
     }
