@@ -16,6 +16,7 @@ pub mod link;
 pub mod rng;
 pub mod timing;
 
+pub mod admin;
 mod build;
 mod failover;
 mod info_apply;
