@@ -63,6 +63,23 @@ fn ports_are_unique_across_threads_and_bindable() {
 }
 
 #[test]
+fn port_blocks_are_consecutive_reserved_and_disjoint() {
+    let a = free_port_block(5);
+    let b = free_port_block(5);
+    assert!(a + 5 <= b || b + 5 <= a, "blocks {a}+5 and {b}+5 overlap");
+    for p in (a..a + 5).chain(b..b + 5) {
+        assert!(
+            ports::try_lock(p).is_none(),
+            "port {p} of a block is not locked"
+        );
+        assert!(ports::bindable(p));
+    }
+    assert!(!free_ports(20)
+        .iter()
+        .any(|p| (a..a + 5).contains(p) || (b..b + 5).contains(p)));
+}
+
+#[test]
 fn reserved_ports_are_locked_against_other_processes() {
     // flock locks belong to an open file description: a second open of the lock file, as
     // another process would do, must fail to lock while we hold the reservation.

@@ -110,3 +110,34 @@ pub fn free_ports(n: usize) -> Vec<u16> {
     }
     out
 }
+
+/// `n` consecutive free ports `base..base+n`, all reserved for the rest of this process's
+/// life (for fixtures that number instances from a base port).
+pub fn free_port_block(n: u16) -> u16 {
+    assert!(n > 0 && n < 100, "unreasonable port block size {n}");
+    let mut reg = registry().lock().unwrap_or_else(|p| p.into_inner());
+    let span = usize::from(LAST - FIRST);
+    for _ in 0..span {
+        let base = reg.next;
+        reg.next = if base + n >= LAST { FIRST } else { base + n };
+        if base + n > LAST {
+            continue;
+        }
+        let mut locks = Vec::new();
+        for port in base..base + n {
+            if reg.taken.contains(&port) {
+                break;
+            }
+            match try_lock(port) {
+                Some(l) if bindable(port) => locks.push(l),
+                _ => break,
+            }
+        }
+        if locks.len() == usize::from(n) {
+            reg.taken.extend(base..base + n);
+            reg.locks.extend(locks);
+            return base;
+        }
+    }
+    panic!("no block of {n} consecutive free test ports in {FIRST}..{LAST}");
+}
