@@ -960,3 +960,50 @@ fn auth_with_requirepass_gates_commands_and_matches() {
     same_reply(&mut a, &mut b, &["CLIENT", "GETNAME"], &id);
     same_raw(&mut a, &mut b, b"PING\r\n", 1, &id);
 }
+
+// ---------------------------------------------------------------------------------------
+// Replicas
+
+#[test]
+fn sentinel_replicas_and_master_counts_match_with_two_replicas() {
+    let pair = Pair::start_with_replicas(2, |mport| {
+        SentinelConf::new().monitor("mymaster", "127.0.0.1", mport, 2)
+    });
+    pair.wait_settled("mymaster");
+    let (mut a, mut b) = pair.clients();
+    let m = same_reply(
+        &mut a,
+        &mut b,
+        &["SENTINEL", "MASTER", "mymaster"],
+        &Mask::instance(),
+    );
+    assert_eq!(m.field("num-slaves").as_deref(), Some("2"));
+    // Replica order is dict order (random per process): compare each replica by name.
+    for i in 0..2 {
+        let name = |side: &compare::Side| format!("127.0.0.1:{}", side.replicas[i].port());
+        let pick = |c: &mut Client, name: &str| -> Value {
+            let all = c.cmd(&["SENTINEL", "REPLICAS", "mymaster"]);
+            all.as_array()
+                .and_then(|a| {
+                    a.iter()
+                        .find(|r| r.field("name").as_deref() == Some(name))
+                        .cloned()
+                })
+                .unwrap_or_else(|| panic!("replica {name} not listed: {all:?}"))
+        };
+        let ra = pick(&mut a, &name(&pair.reference));
+        let rb = pick(&mut b, &name(&pair.candidate));
+        let mask = Mask::instance().and_fields(&["slave-repl-offset"]);
+        let r = compare::diff_values(
+            &a,
+            &b,
+            "one entry of SENTINEL REPLICAS",
+            (ra.clone(), ra.encode()),
+            (rb.clone(), rb.encode()),
+            &mask,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.to_pairs().map(|p| p.len()), Some(21));
+    }
+    same_info(&mut a, &mut b, &["INFO", "sentinel"], &["master0"]);
+}

@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use super::client::{show_bytes, Client, Value};
 use super::ports::free_ports;
-use super::proc::{start_sentinel, Kind, Proc, RedisServer, SentinelConf};
+use super::proc::{start_sentinel, wait_replica_link_up, Kind, Proc, RedisServer, SentinelConf};
 
 /// Fields of SENTINEL MASTER/REPLICAS/SENTINELS entries that depend on timing or identity.
 pub const VOLATILE_INSTANCE_FIELDS: &[&str] = &[
@@ -362,18 +362,30 @@ pub fn candidate_kind() -> Kind {
     }
 }
 
-/// One side of a [`Pair`]: a sentinel and the master it monitors.
+/// One side of a [`Pair`]: a sentinel, the master it monitors and that master's replicas.
 pub struct Side {
     pub master: Proc,
+    pub replicas: Vec<Proc>,
     pub sentinel: Proc,
 }
 
 impl Side {
-    fn start(kind: Kind, conf: &dyn Fn(u16) -> SentinelConf) -> Side {
+    fn start(kind: Kind, replicas: usize, conf: &dyn Fn(u16) -> SentinelConf) -> Side {
         let master = RedisServer::master();
+        let replicas: Vec<Proc> = (0..replicas)
+            .map(|_| RedisServer::replica_of(master.port()))
+            .collect();
+        // Linked before the sentinel starts, so its first INFO of the master lists them.
+        for r in &replicas {
+            wait_replica_link_up(r.port(), Duration::from_secs(10));
+        }
         let port = free_ports(1)[0];
         let sentinel = start_sentinel(kind, conf(master.port()).port(port));
-        Side { master, sentinel }
+        Side {
+            master,
+            replicas,
+            sentinel,
+        }
     }
 
     /// A client whose replies get this side's substitutions in comparisons.
@@ -390,6 +402,10 @@ impl Side {
                 "<sentinel-port>".to_string(),
             ),
         ];
+        for (i, r) in self.replicas.iter().enumerate() {
+            c.subst
+                .push((r.port().to_string(), format!("<replica-port-{i}>")));
+        }
         c
     }
 }
@@ -414,8 +430,23 @@ impl Pair {
         candidate: Kind,
         conf: impl Fn(u16) -> SentinelConf,
     ) -> Pair {
-        let reference = Side::start(reference, &conf);
-        let candidate = Side::start(candidate, &conf);
+        Pair::start_full(reference, candidate, 0, conf)
+    }
+
+    /// Each side's master gets `replicas` real replicas (linked before the sentinel starts);
+    /// their ports are substituted as `<replica-port-i>`.
+    pub fn start_with_replicas(replicas: usize, conf: impl Fn(u16) -> SentinelConf) -> Pair {
+        Pair::start_full(Kind::RedisSentinel, candidate_kind(), replicas, conf)
+    }
+
+    pub fn start_full(
+        reference: Kind,
+        candidate: Kind,
+        replicas: usize,
+        conf: impl Fn(u16) -> SentinelConf,
+    ) -> Pair {
+        let reference = Side::start(reference, replicas, &conf);
+        let candidate = Side::start(candidate, replicas, &conf);
         Pair {
             reference,
             candidate,
@@ -440,8 +471,9 @@ impl Pair {
         (a, b)
     }
 
-    /// Wait (bounded) until both sentinels see master `name` healthy: flags exactly `master`
-    /// and a known run id (i.e. connected and INFO received).
+    /// Wait (bounded) until both sentinels see master `name` healthy: flags exactly `master`,
+    /// a known run id (i.e. connected and INFO received), and every replica of the side
+    /// listed with flags exactly `slave` and its link `ok`.
     pub fn wait_settled(&self, name: &str) {
         for side in [&self.reference, &self.candidate] {
             let mut c = side.sentinel.client();
@@ -453,8 +485,18 @@ impl Pair {
                 ),
                 || {
                     let v = c.cmd(&["SENTINEL", "MASTER", name]);
-                    v.field("flags").as_deref() == Some("master")
-                        && v.field("runid").is_some_and(|r| !r.is_empty())
+                    let master_ok = v.field("flags").as_deref() == Some("master")
+                        && v.field("runid").is_some_and(|r| !r.is_empty());
+                    let r = c.cmd(&["SENTINEL", "REPLICAS", name]);
+                    let replicas_ok = r.as_array().is_some_and(|a| {
+                        a.len() == side.replicas.len()
+                            && a.iter().all(|x| {
+                                x.field("flags").as_deref() == Some("slave")
+                                    && x.field("master-link-status").as_deref() == Some("ok")
+                                    && x.field("runid").is_some_and(|r| !r.is_empty())
+                            })
+                    });
+                    master_ok && replicas_ok
                 },
             );
         }

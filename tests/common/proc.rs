@@ -696,3 +696,45 @@ pub fn read_lines(path: &Path) -> Vec<String> {
         .map(|f| BufReader::new(f).lines().map_while(Result::ok).collect())
         .unwrap_or_default()
 }
+
+// ------------------------------------------------------------------------------------------
+// external client programs
+
+/// Run `python3 -c <code> <args...>` (e.g. a redis-py client) with a bounded wait; returns
+/// its stdout. Panics with stdout/stderr if it fails or outlives `timeout` (then it is killed).
+pub fn run_python(code: &str, args: &[&str], timeout: Duration) -> String {
+    let dir = new_temp_dir("python", 0);
+    let out_path = dir.join("stdout.txt");
+    let err_path = dir.join("stderr.txt");
+    let mut cmd = Command::new("python3");
+    cmd.arg("-c")
+        .arg(code)
+        .args(args)
+        .current_dir(&dir)
+        .stdin(Stdio::null())
+        .stdout(File::create(&out_path).expect("create stdout file"))
+        .stderr(File::create(&err_path).expect("create stderr file"));
+    let mut child = spawn_tied(cmd).unwrap_or_else(|e| panic!("spawn python3: {e}"));
+    let deadline = Instant::now() + timeout;
+    let status = loop {
+        if let Ok(Some(st)) = child.try_wait() {
+            break Some(st);
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let out = fs::read_to_string(&out_path).unwrap_or_default();
+    let err = fs::read_to_string(&err_path).unwrap_or_default();
+    if !keep_dirs() {
+        let _ = fs::remove_dir_all(&dir);
+    }
+    match status {
+        Some(st) if st.success() => out,
+        Some(st) => panic!("python3 exited with {st}\n--- stdout:\n{out}\n--- stderr:\n{err}"),
+        None => panic!("python3 still running after {timeout:?} (killed)\n--- stdout:\n{out}\n--- stderr:\n{err}"),
+    }
+}
