@@ -104,8 +104,36 @@ fn keep_dirs() -> bool {
     std::env::var_os("RSENTINEL_TEST_KEEP").is_some_and(|v| !v.is_empty() && v != "0")
 }
 
+/// Remove leftovers of test processes that died without cleaning up (SIGKILLed test
+/// binaries): dirs named `<pid>-...` whose pid is gone and that are older than an hour (so
+/// dirs kept with `RSENTINEL_TEST_KEEP` survive a while). Runs once per process.
+fn prune_stale_dirs(root: &Path) {
+    static ONCE: OnceLock<()> = OnceLock::new();
+    ONCE.get_or_init(|| {
+        let Ok(entries) = fs::read_dir(root) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let Some(pid) = name.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {
+                continue;
+            };
+            let old = e
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age > Duration::from_secs(3600));
+            if old && pid != std::process::id() && !pid_alive(pid) {
+                let _ = fs::remove_dir_all(e.path());
+            }
+        }
+    });
+}
+
 fn new_temp_dir(label: &str, port: u16) -> PathBuf {
     static N: AtomicUsize = AtomicUsize::new(0);
+    prune_stale_dirs(&std::env::temp_dir().join("rsentinel-test"));
     let n = N.fetch_add(1, Ordering::Relaxed);
     let dir = std::env::temp_dir()
         .join("rsentinel-test")
