@@ -5,6 +5,8 @@
 
 use std::io::Write as _;
 
+use super::frame::Frame;
+
 /// The protocol a client speaks: RESP2 by default, RESP3 after `HELLO 3`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Proto {
@@ -47,8 +49,13 @@ impl<'a> ReplyWriter<'a> {
     /// An error line. `text` is the whole line after `-` (e.g. `ERR no such key`); CR and LF
     /// in it are replaced by spaces, as Redis does.
     pub fn error(&mut self, text: &str) {
+        self.error_bytes(text.as_bytes());
+    }
+
+    /// [`ReplyWriter::error`] for text that may not be UTF-8 (e.g. a byte echoed from input).
+    pub fn error_bytes(&mut self, text: &[u8]) {
         self.out.push(b'-');
-        for &b in text.as_bytes() {
+        for &b in text {
             self.out
                 .push(if b == b'\r' || b == b'\n' { b' ' } else { b });
         }
@@ -152,6 +159,50 @@ pub fn command<A: AsRef<[u8]>>(out: &mut Vec<u8>, args: &[A]) {
     w.array(args.len());
     for a in args {
         w.bulk(a.as_ref());
+    }
+}
+
+/// Encodes any [`Frame`] in RESP3 exactly as parsed (every null as `_`): for relaying frames
+/// and for round-trip tests. Line-typed frames must not contain `\r`.
+pub fn frame(out: &mut Vec<u8>, f: &Frame<'_>) {
+    let mut w = ReplyWriter::new(out, Proto::Resp3);
+    let line = |w: &mut ReplyWriter<'_>, tag: u8, body: &[u8]| {
+        w.out.push(tag);
+        w.out.extend_from_slice(body);
+        w.out.extend_from_slice(b"\r\n");
+    };
+    let blob = |w: &mut ReplyWriter<'_>, tag: u8, parts: &[&[u8]]| {
+        w.header(tag, parts.iter().map(|p| p.len()).sum());
+        parts.iter().for_each(|p| w.out.extend_from_slice(p));
+        w.out.extend_from_slice(b"\r\n");
+    };
+    match f {
+        Frame::Simple(b) => line(&mut w, b'+', b),
+        Frame::Error(b) => line(&mut w, b'-', b),
+        Frame::Integer(n) => w.integer(*n),
+        Frame::Bulk(b) => w.bulk(b),
+        Frame::Null => w.null_bulk(),
+        Frame::Array(v) | Frame::Set(v) | Frame::Push(v) => {
+            let tag = match f {
+                Frame::Set(_) => b'~',
+                Frame::Push(_) => b'>',
+                _ => b'*',
+            };
+            w.header(tag, v.len());
+            v.iter().for_each(|e| frame(w.out, e));
+        }
+        Frame::Map(v) => {
+            w.map(v.len());
+            for (k, e) in v {
+                frame(w.out, k);
+                frame(w.out, e);
+            }
+        }
+        Frame::Boolean(b) => w.boolean(*b),
+        Frame::Double(b) => line(&mut w, b',', b),
+        Frame::BigNumber(b) => line(&mut w, b'(', b),
+        Frame::Verbatim(fmt, b) => blob(&mut w, b'=', &[fmt, b":", b]),
+        Frame::BlobError(b) => blob(&mut w, b'!', &[b]),
     }
 }
 
