@@ -1,0 +1,528 @@
+//! The poll loop. Per readiness event: read, hand complete requests to the server and
+//! complete reply frames to the core, then carry out the core's actions, save the config if
+//! the core asked (before any reply leaves the process), and flush output.
+
+use std::collections::HashMap;
+use std::io;
+use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
+use std::os::fd::AsRawFd;
+use std::sync::mpsc;
+use std::sync::Arc;
+use std::time::Duration;
+
+use mio::net::{TcpListener, TcpStream};
+use mio::unix::SourceFd;
+use mio::{Events, Interest, Poll, Token, Waker};
+use slab::Slab;
+
+use super::net::{self, ReadOutcome};
+use super::scripts::ScriptRunner;
+use super::signals::{self, SignalPipe};
+use super::timer::TimerWheel;
+use crate::resp::frame::parse_frame;
+use crate::resp::request::RequestParser;
+use crate::resp::{Proto, ReplyWriter};
+use crate::sentinel::scripts::ScriptExit;
+use crate::sentinel::{Action, ConnId, Input, Level, Millis, Sentinel};
+use crate::server::{ClientId, CpuUsage, Ctx, Host, SaveError, Server};
+
+const SIGNAL_TOKEN: Token = Token(1 << 20);
+const WAKER_TOKEN: Token = Token((1 << 20) + 1);
+const CLIENT_BASE: usize = 1 << 32;
+const OUT_BASE: usize = 1 << 48;
+/// Bytes read from one client per readiness event before others get a turn.
+const READ_BUDGET: usize = 1 << 20;
+/// Reply frames from instances larger than this close the connection.
+const MAX_INSTANCE_BUFFER: usize = 64 << 20;
+
+/// Saves the core's state to the config file.
+pub type SaveFn = Box<dyn FnMut(&Sentinel) -> Result<(), SaveError>>;
+
+/// What the shell needs from the config besides the core and server themselves.
+pub struct ReactorConfig {
+    pub listeners: Vec<TcpListener>,
+    pub bind_source: Option<IpAddr>,
+    pub tcp_keepalive: u64,
+    pub maxclients: usize,
+    pub save: SaveFn,
+}
+
+struct ShellHost {
+    save: SaveFn,
+}
+
+impl Host for ShellHost {
+    fn unix_time_us(&self) -> u64 {
+        signals::unix_time_us()
+    }
+    fn cpu_usage(&self) -> CpuUsage {
+        signals::cpu_usage()
+    }
+    fn save_config(&mut self, core: &Sentinel) -> Result<(), SaveError> {
+        (self.save)(core)
+    }
+}
+
+struct ClientSock {
+    stream: TcpStream,
+    rbuf: Vec<u8>,
+    parser: RequestParser,
+    wbuf: Vec<u8>,
+    wpos: usize,
+    want_write: bool,
+}
+
+struct OutSock {
+    conn: ConnId,
+    stream: TcpStream,
+    rbuf: Vec<u8>,
+    wbuf: Vec<u8>,
+    wpos: usize,
+    established: bool,
+    want_write: bool,
+}
+
+enum Timer {
+    Tick,
+}
+
+/// The running process: sockets around a core and a server.
+pub struct Reactor {
+    poll: Poll,
+    listeners: Vec<TcpListener>,
+    clients: HashMap<usize, ClientSock>,
+    outs: Slab<OutSock>,
+    by_conn: HashMap<ConnId, usize>,
+    pub core: Sentinel,
+    pub server: Server,
+    host: ShellHost,
+    signals: SignalPipe,
+    timers: TimerWheel<Timer>,
+    scripts: ScriptRunner,
+    resolve_tx: mpsc::Sender<(ConnId, String, u16)>,
+    resolve_rx: mpsc::Receiver<(ConnId, Option<SocketAddr>)>,
+    deferred: Vec<ConnId>,
+    bind_source: Option<IpAddr>,
+    tcp_keepalive: u64,
+    maxclients: usize,
+    shutdown: bool,
+}
+
+impl Reactor {
+    pub fn new(core: Sentinel, server: Server, cfg: ReactorConfig) -> io::Result<Reactor> {
+        let poll = Poll::new()?;
+        let mut listeners = cfg.listeners;
+        for (i, l) in listeners.iter_mut().enumerate() {
+            poll.registry().register(l, Token(i), Interest::READABLE)?;
+        }
+        let signals = SignalPipe::install()?;
+        poll.registry().register(&mut SourceFd(&signals.read_fd), SIGNAL_TOKEN, Interest::READABLE)?;
+        let waker = Arc::new(Waker::new(poll.registry(), WAKER_TOKEN)?);
+        let (resolve_tx, rx) = mpsc::channel::<(ConnId, String, u16)>();
+        let (tx, resolve_rx) = mpsc::channel();
+        // Host names are resolved off the loop thread: a slow resolver never delays replies.
+        std::thread::Builder::new().name("resolver".into()).spawn(move || {
+            for (conn, host, port) in rx {
+                let addr = (host.as_str(), port).to_socket_addrs().ok().and_then(|mut a| a.next());
+                if tx.send((conn, addr)).is_err() {
+                    break;
+                }
+                let _ = waker.wake();
+            }
+        })?;
+        let now = signals::monotonic_ms();
+        let mut timers = TimerWheel::new(now);
+        timers.insert(now, Timer::Tick);
+        Ok(Reactor {
+            poll,
+            listeners,
+            clients: HashMap::new(),
+            outs: Slab::new(),
+            by_conn: HashMap::new(),
+            core,
+            server,
+            host: ShellHost { save: cfg.save },
+            signals,
+            timers,
+            scripts: ScriptRunner::default(),
+            resolve_tx,
+            resolve_rx,
+            deferred: Vec::new(),
+            bind_source: cfg.bind_source,
+            tcp_keepalive: cfg.tcp_keepalive,
+            maxclients: cfg.maxclients,
+            shutdown: false,
+        })
+    }
+
+    /// Runs until SIGTERM/SIGINT or SHUTDOWN. Returns the exit code.
+    pub fn run(&mut self) -> i32 {
+        let mut events = Events::with_capacity(1024);
+        self.after_core(signals::monotonic_ms());
+        loop {
+            let now = signals::monotonic_ms();
+            let timeout = self.timers.next_deadline().map(|d| Duration::from_millis(d.saturating_sub(now)));
+            if let Err(e) = self.poll.poll(&mut events, timeout) {
+                if e.kind() != io::ErrorKind::Interrupted {
+                    log::warn!("poll failed: {e}");
+                    return 1;
+                }
+            }
+            for ev in events.iter() {
+                let token = ev.token();
+                let now = signals::monotonic_ms();
+                if token == SIGNAL_TOKEN {
+                    self.on_signals();
+                } else if token == WAKER_TOKEN {
+                    self.on_resolved(now);
+                } else if token.0 < self.listeners.len() {
+                    self.accept(token.0, now);
+                } else if token.0 >= OUT_BASE {
+                    self.on_out_event(token.0 - OUT_BASE, ev.is_readable(), ev.is_writable(), now);
+                } else if token.0 >= CLIENT_BASE {
+                    self.on_client_event(token.0 - CLIENT_BASE, ev.is_readable(), ev.is_writable(), now);
+                }
+                self.after_core(now);
+                if self.shutdown {
+                    break;
+                }
+            }
+            let now = signals::monotonic_ms();
+            while let Some(t) = self.timers.poll_expired(now) {
+                match t {
+                    Timer::Tick => {
+                        for (id, exit) in self.scripts.reap() {
+                            self.core.script_exited(now, id, exit);
+                        }
+                        self.core.handle(now, Input::Tick);
+                        let at = self.core.next_tick_at(now);
+                        self.timers.insert(at, Timer::Tick);
+                    }
+                }
+            }
+            self.after_core(now);
+            if self.shutdown || self.server.shutdown_requested() {
+                log::warn!("Sentinel is now ready to exit, bye bye...");
+                return 0;
+            }
+        }
+    }
+
+    fn on_signals(&mut self) {
+        for sig in self.signals.drain() {
+            match sig {
+                libc::SIGTERM | libc::SIGINT => {
+                    let name = if sig == libc::SIGTERM { "SIGTERM" } else { "SIGINT" };
+                    log::warn!("Received {name} scheduling shutdown...");
+                    self.shutdown = true;
+                }
+                libc::SIGHUP => log::info!("Received SIGHUP"),
+                _ => {}
+            }
+        }
+    }
+
+    /// Carries out the core's actions, persists if asked, then flushes every output.
+    fn after_core(&mut self, now: Millis) {
+        loop {
+            for conn in std::mem::take(&mut self.deferred) {
+                self.core.handle(now, Input::Closed { conn });
+            }
+            let Some(action) = self.core.poll_action() else { break };
+            match action {
+                Action::Connect { conn, host, port } => self.connect(conn, &host, port),
+                Action::Close { conn } => self.close_out(conn),
+                Action::Event(ev) => {
+                    let line = format!("{} {}", ev.kind, ev.text);
+                    match ev.level {
+                        Level::Debug => log::trace!("{line}"),
+                        Level::Verbose => log::debug!("{line}"),
+                        Level::Notice => log::info!("{line}"),
+                        Level::Warning => log::warn!("{line}"),
+                    }
+                    if ev.is_published() {
+                        self.server.publish(ev.kind.as_bytes(), ev.text.as_bytes());
+                    }
+                }
+                Action::Exit(code) => {
+                    log::warn!("Sentinel is simulating a failure: exiting with code {code}");
+                    std::process::exit(code);
+                }
+                Action::RunScript { id, argv } => match self.scripts.spawn(id, &argv) {
+                    Some(pid) => self.core.script_started(id, pid),
+                    None => self.core.script_exited(now, id, ScriptExit::SpawnFailed),
+                },
+                Action::KillScript { id } => self.scripts.kill(id),
+            }
+        }
+        if self.core.take_save_request() {
+            if let Err(e) = self.host.save_config(&self.core) {
+                log::warn!("WARNING: Sentinel was not able to save the new configuration on disk!!!: {}", e.0);
+            }
+        }
+        // Only now may replies leave: a vote is on disk before the peer hears of it.
+        let mut out_bytes: Vec<(ConnId, Vec<u8>)> = Vec::new();
+        self.core.drain_output(|conn, bytes| out_bytes.push((conn, bytes.to_vec())));
+        for (conn, bytes) in out_bytes {
+            if let Some(&key) = self.by_conn.get(&conn) {
+                if let Some(o) = self.outs.get_mut(key) {
+                    o.wbuf.extend_from_slice(&bytes);
+                }
+                self.flush_out(key);
+            }
+        }
+        let ids: Vec<ClientId> = self.server.client_ids().collect();
+        for id in ids {
+            self.flush_client(id);
+        }
+        for id in self.server.take_killed() {
+            self.close_client(id);
+        }
+    }
+
+    fn accept(&mut self, idx: usize, now: Millis) {
+        loop {
+            let Some(listener) = self.listeners.get(idx) else { return };
+            let (mut stream, peer) = match listener.accept() {
+                Ok(x) => x,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) => {
+                    log::warn!("Accepting client connection: {e}");
+                    return;
+                }
+            };
+            net::tune_accepted(&stream, self.tcp_keepalive);
+            let local = stream.local_addr().unwrap_or(peer);
+            if self.server.connected_clients() >= self.maxclients {
+                use std::io::Write;
+                let _ = stream.write(b"-ERR max number of clients reached\r\n");
+                self.server.stats.rejected_connections += 1;
+                continue;
+            }
+            let id = self.server.accept(now, peer, local);
+            self.server.set_fd(id, i64::from(stream.as_raw_fd()));
+            if self.poll.registry().register(&mut stream, Token(CLIENT_BASE + id.0), Interest::READABLE).is_err() {
+                self.server.remove(id);
+                continue;
+            }
+            self.clients.insert(
+                id.0,
+                ClientSock { stream, rbuf: Vec::new(), parser: RequestParser::new(), wbuf: Vec::new(), wpos: 0, want_write: false },
+            );
+        }
+    }
+
+    fn on_client_event(&mut self, key: usize, readable: bool, writable: bool, now: Millis) {
+        let id = ClientId(key);
+        if writable {
+            self.flush_client(id);
+        }
+        if !readable {
+            return;
+        }
+        let Some(c) = self.clients.get_mut(&key) else { return };
+        let outcome = net::read_available(&mut c.stream, &mut c.rbuf, READ_BUDGET);
+        let n = match outcome {
+            ReadOutcome::Open(n) | ReadOutcome::Closed(n) => n,
+        };
+        self.server.stats.total_net_input_bytes += n as u64;
+        self.server.stats.total_reads_processed += 1;
+        self.process_client_input(id, now);
+        if matches!(outcome, ReadOutcome::Closed(_)) {
+            self.close_client(id);
+        }
+    }
+
+    fn process_client_input(&mut self, id: ClientId, now: Millis) {
+        let Some(mut c) = self.clients.remove(&id.0) else { return };
+        let mut start = 0;
+        loop {
+            if self.server.close_requested(id) || self.server.client(id).is_none() {
+                break;
+            }
+            let authenticated = self.server.client(id).is_some_and(|cl| cl.authenticated);
+            let rest = c.rbuf.get(start..).unwrap_or_default();
+            match c.parser.parse(rest, authenticated) {
+                Ok(Some(n)) => {
+                    let args: Vec<&[u8]> = c.parser.args(rest).collect();
+                    let mut ctx = Ctx { core: &mut self.core, host: &mut self.host, now };
+                    self.server.execute(id, &args, &mut ctx);
+                    start += n;
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    let proto = self.server.client(id).map_or(Proto::Resp2, |cl| cl.proto);
+                    e.write_reply(&mut ReplyWriter::new(self.server.output(id), proto));
+                    if let Some(cl) = self.server.client_mut(id) {
+                        cl.close_after_reply = true;
+                    }
+                    log::debug!("Protocol error ({e}) from client");
+                    start = c.rbuf.len();
+                    break;
+                }
+            }
+        }
+        c.rbuf.drain(..start.min(c.rbuf.len()));
+        self.clients.insert(id.0, c);
+    }
+
+    fn flush_client(&mut self, id: ClientId) {
+        let Some(c) = self.clients.get_mut(&id.0) else { return };
+        let out = self.server.output(id);
+        if !out.is_empty() {
+            self.server.stats.total_net_output_bytes += out.len() as u64;
+            c.wbuf.append(self.server.output(id));
+        }
+        let ok = net::write_pending(&mut c.stream, &mut c.wbuf, &mut c.wpos);
+        let pending = !c.wbuf.is_empty();
+        if !ok || (!pending && self.server.close_requested(id)) {
+            self.close_client(id);
+            return;
+        }
+        if pending != c.want_write {
+            c.want_write = pending;
+            let interest = if pending { Interest::READABLE | Interest::WRITABLE } else { Interest::READABLE };
+            let _ = self.poll.registry().reregister(&mut c.stream, Token(CLIENT_BASE + id.0), interest);
+        }
+    }
+
+    fn close_client(&mut self, id: ClientId) {
+        if let Some(mut c) = self.clients.remove(&id.0) {
+            let _ = self.poll.registry().deregister(&mut c.stream);
+        }
+        self.server.remove(id);
+    }
+
+    fn connect(&mut self, conn: ConnId, host: &str, port: u16) {
+        match host.parse::<IpAddr>() {
+            Ok(ip) => self.start_connect(conn, SocketAddr::new(ip, port)),
+            Err(_) => {
+                if self.resolve_tx.send((conn, host.to_string(), port)).is_err() {
+                    self.deferred.push(conn);
+                }
+            }
+        }
+    }
+
+    fn on_resolved(&mut self, _now: Millis) {
+        while let Ok((conn, addr)) = self.resolve_rx.try_recv() {
+            match addr {
+                Some(a) => self.start_connect(conn, a),
+                None => self.deferred.push(conn),
+            }
+        }
+    }
+
+    fn start_connect(&mut self, conn: ConnId, addr: SocketAddr) {
+        let Ok(mut stream) = net::connect(addr, self.bind_source) else {
+            self.deferred.push(conn);
+            return;
+        };
+        let entry = self.outs.vacant_entry();
+        let key = entry.key();
+        let interest = Interest::READABLE | Interest::WRITABLE;
+        if self.poll.registry().register(&mut stream, Token(OUT_BASE + key), interest).is_err() {
+            self.deferred.push(conn);
+            return;
+        }
+        entry.insert(OutSock { conn, stream, rbuf: Vec::new(), wbuf: Vec::new(), wpos: 0, established: false, want_write: true });
+        self.by_conn.insert(conn, key);
+    }
+
+    /// The core asked to close (no Closed input follows).
+    fn close_out(&mut self, conn: ConnId) {
+        if let Some(key) = self.by_conn.remove(&conn) {
+            if let Some(mut o) = self.outs.try_remove(key) {
+                let _ = self.poll.registry().deregister(&mut o.stream);
+            }
+        }
+    }
+
+    /// The connection died on its own: tell the core.
+    fn lost_out(&mut self, key: usize) {
+        if let Some(mut o) = self.outs.try_remove(key) {
+            let _ = self.poll.registry().deregister(&mut o.stream);
+            self.by_conn.remove(&o.conn);
+            self.deferred.push(o.conn);
+        }
+    }
+
+    fn on_out_event(&mut self, key: usize, readable: bool, writable: bool, now: Millis) {
+        let Some(o) = self.outs.get_mut(key) else { return };
+        if !o.established {
+            if !(writable || readable) {
+                return;
+            }
+            match (o.stream.take_error(), o.stream.peer_addr()) {
+                (Ok(None), Ok(_)) => {}
+                (_, Err(e)) if e.kind() == io::ErrorKind::NotConnected => return,
+                _ => return self.lost_out(key),
+            }
+            o.established = true;
+            let local_ip = o.stream.local_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+            let conn = o.conn;
+            self.core.handle(now, Input::Connected { conn, local_ip });
+            self.flush_out(key);
+        }
+        if writable {
+            self.flush_out(key);
+        }
+        if readable {
+            self.read_out(key, now);
+        }
+    }
+
+    fn read_out(&mut self, key: usize, now: Millis) {
+        let Some(o) = self.outs.get_mut(key) else { return };
+        let outcome = net::read_available(&mut o.stream, &mut o.rbuf, READ_BUDGET);
+        let conn = o.conn;
+        let mut rbuf = std::mem::take(&mut o.rbuf);
+        let mut pos = 0;
+        let mut broken = false;
+        loop {
+            match parse_frame(rbuf.get(pos..).unwrap_or_default()) {
+                Ok(Some((frame, n))) => {
+                    self.core.handle(now, Input::Frame { conn, frame: &frame });
+                    pos += n;
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    log::debug!("Protocol error from instance: {e}");
+                    broken = true;
+                    break;
+                }
+            }
+        }
+        rbuf.drain(..pos.min(rbuf.len()));
+        if rbuf.len() > MAX_INSTANCE_BUFFER {
+            broken = true;
+        }
+        if let Some(o) = self.outs.get_mut(key) {
+            if o.conn == conn {
+                o.rbuf = rbuf;
+            }
+        }
+        if broken || matches!(outcome, ReadOutcome::Closed(_)) {
+            // Still ours (the core did not close it while handling the frames)?
+            if self.outs.get(key).is_some_and(|o| o.conn == conn) {
+                self.lost_out(key);
+            }
+        }
+    }
+
+    fn flush_out(&mut self, key: usize) {
+        let Some(o) = self.outs.get_mut(key) else { return };
+        if !o.established {
+            return;
+        }
+        if !net::write_pending(&mut o.stream, &mut o.wbuf, &mut o.wpos) {
+            return self.lost_out(key);
+        }
+        let pending = !o.wbuf.is_empty();
+        if pending != o.want_write {
+            o.want_write = pending;
+            let interest = if pending { Interest::READABLE | Interest::WRITABLE } else { Interest::READABLE };
+            let _ = self.poll.registry().reregister(&mut o.stream, Token(OUT_BASE + key), interest);
+        }
+    }
+}
