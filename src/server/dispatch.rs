@@ -11,7 +11,8 @@ pub fn execute(srv: &mut Server, id: ClientId, args: &[&[u8]], ctx: &mut Ctx) {
     let Some(c) = srv.clients.get_mut(id.0) else {
         return;
     };
-    if args.is_empty() {
+    // Like Redis, nothing more is read from a client that is being closed.
+    if args.is_empty() || c.close_after_reply {
         return;
     }
     c.last_interaction = ctx.now;

@@ -146,6 +146,8 @@ fn client_kill_old_form_can_kill_oneself() {
     assert_bytes(&h.cmd(me, "CLIENT KILL 127.0.0.1:40000"), b"+OK\r\n");
     assert!(h.srv.close_requested(me));
     assert!(h.srv.take_killed().is_empty());
+    // Pipelined commands after the kill are not executed.
+    assert_bytes(&h.cmd(me, "PING"), b"");
 }
 
 #[test]
