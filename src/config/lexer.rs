@@ -140,20 +140,29 @@ mod tests {
     use super::*;
 
     fn split(s: &str) -> Result<Vec<String>, UnbalancedQuotes> {
-        split_args(s.as_bytes())
-            .map(|v| v.into_iter().map(|a| String::from_utf8_lossy(&a).into_owned()).collect())
+        split_args(s.as_bytes()).map(|v| {
+            v.into_iter()
+                .map(|a| String::from_utf8_lossy(&a).into_owned())
+                .collect()
+        })
     }
 
     #[test]
     fn plain_words_split_on_whitespace() {
-        assert_eq!(split("  sentinel monitor m 1.2.3.4 6379 2 ").unwrap(), ["sentinel", "monitor", "m", "1.2.3.4", "6379", "2"]);
+        assert_eq!(
+            split("  sentinel monitor m 1.2.3.4 6379 2 ").unwrap(),
+            ["sentinel", "monitor", "m", "1.2.3.4", "6379", "2"]
+        );
         assert!(split("   ").unwrap().is_empty());
         assert!(split("").unwrap().is_empty());
     }
 
     #[test]
     fn double_quotes_with_escapes() {
-        assert_eq!(split(r#"dir "/tmp/a b" "\x41\n""#).unwrap(), ["dir", "/tmp/a b", "A\n"]);
+        assert_eq!(
+            split(r#"dir "/tmp/a b" "\x41\n""#).unwrap(),
+            ["dir", "/tmp/a b", "A\n"]
+        );
         assert_eq!(split(r#""""#).unwrap(), [""]);
     }
 

@@ -49,7 +49,8 @@ impl<'a> ReplyWriter<'a> {
     pub fn error(&mut self, text: &str) {
         self.out.push(b'-');
         for &b in text.as_bytes() {
-            self.out.push(if b == b'\r' || b == b'\n' { b' ' } else { b });
+            self.out
+                .push(if b == b'\r' || b == b'\n' { b' ' } else { b });
         }
         self.out.extend_from_slice(b"\r\n");
     }
@@ -196,13 +197,19 @@ mod tests {
 
     #[test]
     fn numbers_as_bulk_strings() {
-        assert_eq!(enc(Proto::Resp2, |w| w.bulk_display(6390)), b"$4\r\n6390\r\n");
+        assert_eq!(
+            enc(Proto::Resp2, |w| w.bulk_display(6390)),
+            b"$4\r\n6390\r\n"
+        );
         assert_eq!(enc(Proto::Resp2, |w| w.bulk_display(0)), b"$1\r\n0\r\n");
     }
 
     #[test]
     fn error_text_has_crlf_replaced() {
-        assert_eq!(enc(Proto::Resp2, |w| w.error("ERR a\r\nb")), b"-ERR a  b\r\n");
+        assert_eq!(
+            enc(Proto::Resp2, |w| w.error("ERR a\r\nb")),
+            b"-ERR a  b\r\n"
+        );
     }
 
     #[test]

@@ -6,8 +6,13 @@ use crate::resp::ReplyWriter;
 
 /// `SENTINEL <sub> ...`; `args[0]` is `SENTINEL` itself.
 pub fn sentinel(_ctx: &mut Ctx, args: &[&[u8]], w: &mut ReplyWriter) {
-    let sub = args.get(1).map(|s| String::from_utf8_lossy(s).into_owned()).unwrap_or_default();
-    w.error(&format!("ERR unknown subcommand '{sub}'. Try SENTINEL HELP."));
+    let sub = args
+        .get(1)
+        .map(|s| String::from_utf8_lossy(s).into_owned())
+        .unwrap_or_default();
+    w.error(&format!(
+        "ERR unknown subcommand '{sub}'. Try SENTINEL HELP."
+    ));
 }
 
 /// Appends the `# Sentinel` INFO section (without a trailing blank line).
