@@ -16,6 +16,7 @@ pub mod num;
 pub mod persist;
 pub mod rewrite;
 pub mod sentinel_directives;
+pub mod sha256;
 pub mod table;
 pub mod values;
 

@@ -12,7 +12,8 @@
 //!   is written quoted (Redis writes `sentinel auth-pass m pass word` unquoted);
 //! - masters, replicas and sentinels are written in our (config) order, not hash order;
 //!   appended generic options in name order (Redis: hash order, random per process);
-//! - `user` lines are written back as loaded (no ACL re-description yet) and `loadmodule`
+//! - `user` lines are written back as loaded (no ACL re-description yet; without any, the
+//!   default user is described, with `requirepass` as its `#<sha256>` password) and `loadmodule`
 //!   lines are left in place.
 
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -22,6 +23,7 @@ use super::lexer::{repr, split_args};
 use super::model::{
     SentinelConfig, DEFAULT_DOWN_AFTER_MS, DEFAULT_FAILOVER_TIMEOUT_MS, DEFAULT_PARALLEL_SYNCS,
 };
+use super::sha256::sha256_hex;
 use super::table::{self, Kind, TABLE};
 use super::values::render_lines;
 
@@ -192,7 +194,11 @@ fn generic_options(st: &mut State, g: &GenericOptions) {
     }
     if g.aclfile.is_empty() {
         if g.users.is_empty() {
-            st.line("user", DEFAULT_USER_LINE.to_string(), true);
+            let line = match &g.requirepass {
+                Some(p) => format!("user default on #{} ~* &* +@all", sha256_hex(p.as_bytes())),
+                None => DEFAULT_USER_LINE.to_string(),
+            };
+            st.line("user", line, true);
         }
         for u in &g.users {
             let words: Vec<String> = u.iter().map(|w| word(w)).collect();
