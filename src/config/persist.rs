@@ -1,0 +1,1 @@
+//! Atomic, verified persistence of the sentinel state (placeholder, filled next).
