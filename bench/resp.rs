@@ -1,6 +1,3 @@
-<<<<<<< HEAD
-fn main() {}
-=======
 //! RESP benchmarks: pipelined client request parsing (MB/s and commands/s), frame parsing of
 //! replies (an INFO bulk, a SENTINEL MASTER-like map) and encoding of a SENTINEL MASTER map.
 //! Quick run: `cargo bench --bench resp -- --quick`.
@@ -153,4 +150,3 @@ fn bench_encode(c: &mut Criterion) {
 
 criterion_group!(benches, bench_requests, bench_frames, bench_encode);
 criterion_main!(benches);
->>>>>>> resp

@@ -116,20 +116,29 @@ impl Reactor {
             poll.registry().register(l, Token(i), Interest::READABLE)?;
         }
         let signals = SignalPipe::install()?;
-        poll.registry().register(&mut SourceFd(&signals.read_fd), SIGNAL_TOKEN, Interest::READABLE)?;
+        poll.registry().register(
+            &mut SourceFd(&signals.read_fd),
+            SIGNAL_TOKEN,
+            Interest::READABLE,
+        )?;
         let waker = Arc::new(Waker::new(poll.registry(), WAKER_TOKEN)?);
         let (resolve_tx, rx) = mpsc::channel::<(ConnId, String, u16)>();
         let (tx, resolve_rx) = mpsc::channel();
         // Host names are resolved off the loop thread: a slow resolver never delays replies.
-        std::thread::Builder::new().name("resolver".into()).spawn(move || {
-            for (conn, host, port) in rx {
-                let addr = (host.as_str(), port).to_socket_addrs().ok().and_then(|mut a| a.next());
-                if tx.send((conn, addr)).is_err() {
-                    break;
+        std::thread::Builder::new()
+            .name("resolver".into())
+            .spawn(move || {
+                for (conn, host, port) in rx {
+                    let addr = (host.as_str(), port)
+                        .to_socket_addrs()
+                        .ok()
+                        .and_then(|mut a| a.next());
+                    if tx.send((conn, addr)).is_err() {
+                        break;
+                    }
+                    let _ = waker.wake();
                 }
-                let _ = waker.wake();
-            }
-        })?;
+            })?;
         let now = signals::monotonic_ms();
         let mut timers = TimerWheel::new(now);
         timers.insert(now, Timer::Tick);
@@ -161,7 +170,10 @@ impl Reactor {
         self.after_core(signals::monotonic_ms());
         loop {
             let now = signals::monotonic_ms();
-            let timeout = self.timers.next_deadline().map(|d| Duration::from_millis(d.saturating_sub(now)));
+            let timeout = self
+                .timers
+                .next_deadline()
+                .map(|d| Duration::from_millis(d.saturating_sub(now)));
             if let Err(e) = self.poll.poll(&mut events, timeout) {
                 if e.kind() != io::ErrorKind::Interrupted {
                     log::warn!("poll failed: {e}");
@@ -180,7 +192,12 @@ impl Reactor {
                 } else if token.0 >= OUT_BASE {
                     self.on_out_event(token.0 - OUT_BASE, ev.is_readable(), ev.is_writable(), now);
                 } else if token.0 >= CLIENT_BASE {
-                    self.on_client_event(token.0 - CLIENT_BASE, ev.is_readable(), ev.is_writable(), now);
+                    self.on_client_event(
+                        token.0 - CLIENT_BASE,
+                        ev.is_readable(),
+                        ev.is_writable(),
+                        now,
+                    );
                 }
                 self.after_core(now);
                 if self.shutdown {
@@ -212,7 +229,11 @@ impl Reactor {
         for sig in self.signals.drain() {
             match sig {
                 libc::SIGTERM | libc::SIGINT => {
-                    let name = if sig == libc::SIGTERM { "SIGTERM" } else { "SIGINT" };
+                    let name = if sig == libc::SIGTERM {
+                        "SIGTERM"
+                    } else {
+                        "SIGINT"
+                    };
                     log::warn!("Received {name} scheduling shutdown...");
                     self.shutdown = true;
                 }
@@ -228,7 +249,9 @@ impl Reactor {
             for conn in std::mem::take(&mut self.deferred) {
                 self.core.handle(now, Input::Closed { conn });
             }
-            let Some(action) = self.core.poll_action() else { break };
+            let Some(action) = self.core.poll_action() else {
+                break;
+            };
             match action {
                 Action::Connect { conn, host, port } => self.connect(conn, &host, port),
                 Action::Close { conn } => self.close_out(conn),
@@ -257,12 +280,16 @@ impl Reactor {
         }
         if self.core.take_save_request() {
             if let Err(e) = self.host.save_config(&self.core) {
-                log::warn!("WARNING: Sentinel was not able to save the new configuration on disk!!!: {}", e.0);
+                log::warn!(
+                    "WARNING: Sentinel was not able to save the new configuration on disk!!!: {}",
+                    e.0
+                );
             }
         }
         // Only now may replies leave: a vote is on disk before the peer hears of it.
         let mut out_bytes: Vec<(ConnId, Vec<u8>)> = Vec::new();
-        self.core.drain_output(|conn, bytes| out_bytes.push((conn, bytes.to_vec())));
+        self.core
+            .drain_output(|conn, bytes| out_bytes.push((conn, bytes.to_vec())));
         for (conn, bytes) in out_bytes {
             if let Some(&key) = self.by_conn.get(&conn) {
                 if let Some(o) = self.outs.get_mut(key) {
@@ -282,7 +309,9 @@ impl Reactor {
 
     fn accept(&mut self, idx: usize, now: Millis) {
         loop {
-            let Some(listener) = self.listeners.get(idx) else { return };
+            let Some(listener) = self.listeners.get(idx) else {
+                return;
+            };
             let (mut stream, peer) = match listener.accept() {
                 Ok(x) => x,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
@@ -301,13 +330,25 @@ impl Reactor {
             }
             let id = self.server.accept(now, peer, local);
             self.server.set_fd(id, i64::from(stream.as_raw_fd()));
-            if self.poll.registry().register(&mut stream, Token(CLIENT_BASE + id.0), Interest::READABLE).is_err() {
+            if self
+                .poll
+                .registry()
+                .register(&mut stream, Token(CLIENT_BASE + id.0), Interest::READABLE)
+                .is_err()
+            {
                 self.server.remove(id);
                 continue;
             }
             self.clients.insert(
                 id.0,
-                ClientSock { stream, rbuf: Vec::new(), parser: RequestParser::new(), wbuf: Vec::new(), wpos: 0, want_write: false },
+                ClientSock {
+                    stream,
+                    rbuf: Vec::new(),
+                    parser: RequestParser::new(),
+                    wbuf: Vec::new(),
+                    wpos: 0,
+                    want_write: false,
+                },
             );
         }
     }
@@ -320,7 +361,9 @@ impl Reactor {
         if !readable {
             return;
         }
-        let Some(c) = self.clients.get_mut(&key) else { return };
+        let Some(c) = self.clients.get_mut(&key) else {
+            return;
+        };
         let outcome = net::read_available(&mut c.stream, &mut c.rbuf, READ_BUDGET);
         let n = match outcome {
             ReadOutcome::Open(n) | ReadOutcome::Closed(n) => n,
@@ -334,7 +377,9 @@ impl Reactor {
     }
 
     fn process_client_input(&mut self, id: ClientId, now: Millis) {
-        let Some(mut c) = self.clients.remove(&id.0) else { return };
+        let Some(mut c) = self.clients.remove(&id.0) else {
+            return;
+        };
         let mut start = 0;
         loop {
             if self.server.close_requested(id) || self.server.client(id).is_none() {
@@ -345,7 +390,11 @@ impl Reactor {
             match c.parser.parse(rest, authenticated) {
                 Ok(Some(n)) => {
                     let args: Vec<&[u8]> = c.parser.args(rest).collect();
-                    let mut ctx = Ctx { core: &mut self.core, host: &mut self.host, now };
+                    let mut ctx = Ctx {
+                        core: &mut self.core,
+                        host: &mut self.host,
+                        now,
+                    };
                     self.server.execute(id, &args, &mut ctx);
                     start += n;
                 }
@@ -367,7 +416,9 @@ impl Reactor {
     }
 
     fn flush_client(&mut self, id: ClientId) {
-        let Some(c) = self.clients.get_mut(&id.0) else { return };
+        let Some(c) = self.clients.get_mut(&id.0) else {
+            return;
+        };
         let out = self.server.output(id);
         if !out.is_empty() {
             self.server.stats.total_net_output_bytes += out.len() as u64;
@@ -381,8 +432,15 @@ impl Reactor {
         }
         if pending != c.want_write {
             c.want_write = pending;
-            let interest = if pending { Interest::READABLE | Interest::WRITABLE } else { Interest::READABLE };
-            let _ = self.poll.registry().reregister(&mut c.stream, Token(CLIENT_BASE + id.0), interest);
+            let interest = if pending {
+                Interest::READABLE | Interest::WRITABLE
+            } else {
+                Interest::READABLE
+            };
+            let _ =
+                self.poll
+                    .registry()
+                    .reregister(&mut c.stream, Token(CLIENT_BASE + id.0), interest);
         }
     }
 
@@ -397,7 +455,11 @@ impl Reactor {
         match host.parse::<IpAddr>() {
             Ok(ip) => self.start_connect(conn, SocketAddr::new(ip, port)),
             Err(_) => {
-                if self.resolve_tx.send((conn, host.to_string(), port)).is_err() {
+                if self
+                    .resolve_tx
+                    .send((conn, host.to_string(), port))
+                    .is_err()
+                {
                     self.deferred.push(conn);
                 }
             }
@@ -421,11 +483,24 @@ impl Reactor {
         let entry = self.outs.vacant_entry();
         let key = entry.key();
         let interest = Interest::READABLE | Interest::WRITABLE;
-        if self.poll.registry().register(&mut stream, Token(OUT_BASE + key), interest).is_err() {
+        if self
+            .poll
+            .registry()
+            .register(&mut stream, Token(OUT_BASE + key), interest)
+            .is_err()
+        {
             self.deferred.push(conn);
             return;
         }
-        entry.insert(OutSock { conn, stream, rbuf: Vec::new(), wbuf: Vec::new(), wpos: 0, established: false, want_write: true });
+        entry.insert(OutSock {
+            conn,
+            stream,
+            rbuf: Vec::new(),
+            wbuf: Vec::new(),
+            wpos: 0,
+            established: false,
+            want_write: true,
+        });
         self.by_conn.insert(conn, key);
     }
 
@@ -448,7 +523,9 @@ impl Reactor {
     }
 
     fn on_out_event(&mut self, key: usize, readable: bool, writable: bool, now: Millis) {
-        let Some(o) = self.outs.get_mut(key) else { return };
+        let Some(o) = self.outs.get_mut(key) else {
+            return;
+        };
         if !o.established {
             if !(writable || readable) {
                 return;
@@ -459,7 +536,11 @@ impl Reactor {
                 _ => return self.lost_out(key),
             }
             o.established = true;
-            let local_ip = o.stream.local_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+            let local_ip = o
+                .stream
+                .local_addr()
+                .map(|a| a.ip().to_string())
+                .unwrap_or_default();
             let conn = o.conn;
             self.core.handle(now, Input::Connected { conn, local_ip });
             self.flush_out(key);
@@ -473,7 +554,9 @@ impl Reactor {
     }
 
     fn read_out(&mut self, key: usize, now: Millis) {
-        let Some(o) = self.outs.get_mut(key) else { return };
+        let Some(o) = self.outs.get_mut(key) else {
+            return;
+        };
         let outcome = net::read_available(&mut o.stream, &mut o.rbuf, READ_BUDGET);
         let conn = o.conn;
         let mut rbuf = std::mem::take(&mut o.rbuf);
@@ -482,7 +565,13 @@ impl Reactor {
         loop {
             match parse_frame(rbuf.get(pos..).unwrap_or_default()) {
                 Ok(Some((frame, n))) => {
-                    self.core.handle(now, Input::Frame { conn, frame: &frame });
+                    self.core.handle(
+                        now,
+                        Input::Frame {
+                            conn,
+                            frame: &frame,
+                        },
+                    );
                     pos += n;
                 }
                 Ok(None) => break,
@@ -511,7 +600,9 @@ impl Reactor {
     }
 
     fn flush_out(&mut self, key: usize) {
-        let Some(o) = self.outs.get_mut(key) else { return };
+        let Some(o) = self.outs.get_mut(key) else {
+            return;
+        };
         if !o.established {
             return;
         }
@@ -521,8 +612,15 @@ impl Reactor {
         let pending = !o.wbuf.is_empty();
         if pending != o.want_write {
             o.want_write = pending;
-            let interest = if pending { Interest::READABLE | Interest::WRITABLE } else { Interest::READABLE };
-            let _ = self.poll.registry().reregister(&mut o.stream, Token(OUT_BASE + key), interest);
+            let interest = if pending {
+                Interest::READABLE | Interest::WRITABLE
+            } else {
+                Interest::READABLE
+            };
+            let _ = self
+                .poll
+                .registry()
+                .reregister(&mut o.stream, Token(OUT_BASE + key), interest);
         }
     }
 }

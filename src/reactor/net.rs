@@ -28,7 +28,9 @@ pub fn parse_bind(entries: &[String]) -> Result<Vec<BindAddr>, String> {
             "*" => IpAddr::from([0, 0, 0, 0]),
             "::*" => IpAddr::from([0u16; 8]),
             "localhost" => IpAddr::from([127, 0, 0, 1]),
-            other => other.parse::<IpAddr>().map_err(|_| format!("Invalid bind address '{other}'"))?,
+            other => other
+                .parse::<IpAddr>()
+                .map_err(|_| format!("Invalid bind address '{other}'"))?,
         };
         out.push(BindAddr { ip, optional });
     }
@@ -71,7 +73,8 @@ pub fn tune_accepted(stream: &TcpStream, keepalive_secs: u64) {
     let _ = stream.set_nodelay(true);
     if keepalive_secs > 0 {
         let sock = socket2::SockRef::from(stream);
-        let ka = socket2::TcpKeepalive::new().with_time(std::time::Duration::from_secs(keepalive_secs));
+        let ka =
+            socket2::TcpKeepalive::new().with_time(std::time::Duration::from_secs(keepalive_secs));
         let _ = sock.set_tcp_keepalive(&ka);
     }
 }

@@ -16,7 +16,11 @@ impl ScriptRunner {
     /// Starts job `id`. Returns its pid, or `None` if it could not be spawned.
     pub fn spawn(&mut self, id: u64, argv: &[String]) -> Option<u32> {
         let (path, args) = argv.split_first()?;
-        let child = Command::new(path).args(args).stdin(Stdio::null()).spawn().ok()?;
+        let child = Command::new(path)
+            .args(args)
+            .stdin(Stdio::null())
+            .spawn()
+            .ok()?;
         let pid = child.id();
         self.children.insert(id, child);
         Some(pid)
