@@ -345,3 +345,10 @@ fn master_snapshot(m: &Master) -> MasterConfig {
         renamed_commands: m.renamed_commands.clone(),
     }
 }
+
+impl Default for Sentinel {
+    /// A core with no masters and a fixed seed (tests and fuzzing).
+    fn default() -> Self {
+        Sentinel::new(&SentinelConfig::default(), Settings::default(), 1_000_000, 0)
+    }
+}
