@@ -107,3 +107,48 @@ fn rewrite_matches_redis_with_cli_overrides_appended() {
     };
     check("cli", &overrides, 2);
 }
+
+#[test]
+fn known_slave_lines_are_reused_instead_of_duplicated() {
+    // redis-sentinel 7.0.15 keeps the known-slave line and appends a known-replica duplicate,
+    // producing a file that fails with "Duplicate hostname and port for replica.".
+    let text = "sentinel monitor m 10.0.0.1 6379 2\nsentinel known-slave m 10.0.0.2 6379\n";
+    let cfg = load_str(text).unwrap_or_else(|e| panic!("{e}"));
+    let out = rewrite(text, &cfg.generic, &cfg.sentinel);
+    assert!(
+        out.starts_with(
+            "sentinel monitor m 10.0.0.1 6379 2\nsentinel known-replica m 10.0.0.2 6379\n"
+        ),
+        "{out}"
+    );
+    assert!(!out.contains("known-slave"));
+    assert!(load_str(&out).is_ok());
+}
+
+#[test]
+fn values_that_need_quotes_are_quoted_so_the_file_loads_again() {
+    // redis-sentinel 7.0.15 writes `sentinel auth-pass m1 pass word` and
+    // `sentinel rename-command m1 shutdown ` (unloadable); we quote.
+    let text = "sentinel monitor m 10.0.0.1 6379 2\nsentinel auth-pass m \"pass word\"\nsentinel rename-command m shutdown \"\"\n";
+    let cfg = load_str(text).unwrap_or_else(|e| panic!("{e}"));
+    let out = rewrite(text, &cfg.generic, &cfg.sentinel);
+    assert!(
+        out.contains("sentinel auth-pass m \"pass word\"\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("sentinel rename-command m shutdown \"\"\n"),
+        "{out}"
+    );
+    assert_eq!(load_str(&out).map(|c| c.sentinel), Ok(cfg.sentinel));
+}
+
+#[test]
+fn default_valued_sentinel_lines_are_blanked_and_unknown_lines_commented() {
+    let text = "sentinel monitor m 10.0.0.1 6379 2\nsentinel parallel-syncs m 1\nsentinel myid 0123456789012345678901234567890123456789\nlist-max-ziplist-entries 5\n";
+    let cfg = load_str(text).unwrap_or_else(|e| panic!("{e}"));
+    let out = rewrite(text, &cfg.generic, &cfg.sentinel);
+    assert!(out.starts_with(
+        "sentinel monitor m 10.0.0.1 6379 2\n\nsentinel myid 0123456789012345678901234567890123456789\n# ??? list-max-ziplist-entries 5\n"
+    ), "{out}");
+}

@@ -10,7 +10,7 @@ use super::error::{strerror, ConfigError, DirectiveError};
 use super::generic::GenericOptions;
 use super::lexer::split_args;
 use super::model::SentinelConfig;
-use super::sentinel_directives::{self, pass_of};
+use super::sentinel_directives::{self, pass_of, ScriptCheck};
 
 /// A loaded configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,6 +37,7 @@ struct Queued {
 }
 
 struct Loader {
+    check_scripts: bool,
     generic: GenericOptions,
     queue: Vec<Queued>,
     fs: Option<Fs>,
@@ -124,9 +125,14 @@ impl Loader {
     fn finish(mut self, path: PathBuf) -> Result<Config, ConfigError> {
         let mut sentinel = SentinelConfig::default();
         let base = self.fs.as_ref().map(|f| f.cwd.clone());
+        let check = match (&base, self.check_scripts) {
+            (_, false) => ScriptCheck::Skip,
+            (Some(b), true) => ScriptCheck::From(b),
+            (None, true) => ScriptCheck::Cwd,
+        };
         for pass in 0..3 {
             for q in self.queue.iter().filter(|q| q.pass == pass) {
-                sentinel_directives::apply(&mut sentinel, &q.argv, base.as_deref())
+                sentinel_directives::apply(&mut sentinel, &q.argv, check)
                     .map_err(|e| line_error(q.line_no, &q.line, e))?;
             }
         }
@@ -144,7 +150,13 @@ impl Loader {
 /// Parses config text without touching the disk except to check script permissions (`dir` is
 /// taken as written, `include` lines are ignored).
 pub fn load_str(text: &str) -> Result<Config, ConfigError> {
+    load_text(text, true)
+}
+
+/// [`load_str`], optionally without the script permission checks.
+pub(crate) fn load_text(text: &str, check_scripts: bool) -> Result<Config, ConfigError> {
     let mut l = Loader {
+        check_scripts,
         generic: GenericOptions::default(),
         queue: Vec::new(),
         fs: None,
@@ -173,6 +185,7 @@ pub fn load(path: &Path, cli_overrides: &str) -> Result<Config, ConfigError> {
         text.push_str(cli_overrides);
     }
     let mut l = Loader {
+        check_scripts: true,
         generic: GenericOptions::default(),
         queue: Vec::new(),
         fs: Some(Fs { cwd, depth: 0 }),

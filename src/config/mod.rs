@@ -26,4 +26,5 @@ pub use generic::{GenericOptions, LogLevel, Supervised};
 pub use load::{check_config_file, load, load_str, Config, StartupError};
 pub use model::{KnownSentinel, MasterConfig, SentinelConfig};
 
+pub use persist::{FileStore, SaveError};
 pub use rewrite::rewrite;

@@ -50,8 +50,24 @@ fn check_addr(cfg: &SentinelConfig, host: &str, port: &str) -> Result<u16, Direc
     Ok(port)
 }
 
-/// `access(path, X_OK)`, relative paths taken from `base` (the directory Redis has `chdir`ed to).
-pub fn is_executable(path: &str, base: Option<&Path>) -> bool {
+/// Where script paths are checked for execute permission.
+#[derive(Debug, Clone, Copy)]
+pub enum ScriptCheck<'a> {
+    /// Relative to the process's current directory.
+    Cwd,
+    /// Relative to this directory (the one Redis has `chdir`ed to while loading).
+    From(&'a Path),
+    /// Not checked (verifying our own rewrite: a script removed since must not block saves).
+    Skip,
+}
+
+/// `access(path, X_OK)` as `check` says.
+pub fn is_executable(path: &str, check: ScriptCheck<'_>) -> bool {
+    let base = match check {
+        ScriptCheck::Skip => return true,
+        ScriptCheck::Cwd => None,
+        ScriptCheck::From(b) => Some(b),
+    };
     let full = match base {
         Some(b) if !path.starts_with('/') => b.join(path),
         _ => Path::new(path).to_path_buf(),
@@ -85,7 +101,7 @@ fn positive_ms(v: &str) -> Result<u64, DirectiveError> {
 pub fn apply(
     cfg: &mut SentinelConfig,
     argv: &[String],
-    base: Option<&Path>,
+    base: ScriptCheck<'_>,
 ) -> Result<(), DirectiveError> {
     use DirectiveError as E;
     let Some((dir, args)) = argv.split_first() else {
