@@ -368,7 +368,8 @@ impl Sentinel {
                 "rename-command" if more > 1 => {
                     let (old, new) = (value(1), value(2));
                     if old.is_empty() || new.is_empty() {
-                        Err(bad(new))
+                        // Redis echoes the empty one.
+                        Err(bad(if old.is_empty() { old } else { new }))
                     } else {
                         let m = &mut self.masters[i];
                         m.renamed_commands
