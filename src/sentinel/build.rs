@@ -349,6 +349,11 @@ fn master_snapshot(m: &Master) -> MasterConfig {
 impl Default for Sentinel {
     /// A core with no masters and a fixed seed (tests and fuzzing).
     fn default() -> Self {
-        Sentinel::new(&SentinelConfig::default(), Settings::default(), 1_000_000, 0)
+        Sentinel::new(
+            &SentinelConfig::default(),
+            Settings::default(),
+            1_000_000,
+            0,
+        )
     }
 }

@@ -80,13 +80,12 @@ impl Sentinel {
                     self.on_info_reply(now, inst, text);
                 }
             }
-            Some(Pending::Publish(inst)) => {
-                if !frame.is_error() {
-                    if let Some(c) = self.inst_common_mut(inst) {
-                        c.last_pub_time = now;
-                    }
+            Some(Pending::Publish(inst)) if !frame.is_error() => {
+                if let Some(c) = self.inst_common_mut(inst) {
+                    c.last_pub_time = now;
                 }
             }
+            Some(Pending::Publish(_)) => {}
             Some(Pending::IsMasterDown { master }) => {
                 self.on_is_master_down_reply(now, link, master, frame);
                 self.fast_step(master, now);

@@ -124,7 +124,8 @@ impl Sentinel {
         let pid = j.pid;
         j.running = false;
         j.pid = 0;
-        if (signal != 0 || code == 1) && j.retry_num != SCRIPT_MAX_RETRY {
+        let retry = (signal != 0 || code == 1) && j.retry_num != SCRIPT_MAX_RETRY;
+        if retry {
             let shift = j.retry_num.saturating_sub(1).min(20);
             j.start_time = now + self.timing.script_retry_delay.saturating_mul(1u64 << shift);
         } else {
@@ -135,14 +136,12 @@ impl Sentinel {
             "-script-child",
             format!("{pid} {code} {signal}"),
         );
-        if !(signal != 0 || code == 1) || self.scripts.jobs.iter().all(|j| j.id != id) {
-            if code != 0 || signal != 0 {
-                self.event(
-                    Level::Warning,
-                    "-script-error",
-                    format!("{path} {signal} {code}"),
-                );
-            }
+        if !retry && (code != 0 || signal != 0) {
+            self.event(
+                Level::Warning,
+                "-script-error",
+                format!("{path} {signal} {code}"),
+            );
         }
     }
 

@@ -123,7 +123,8 @@ mod tests {
 
     #[test]
     fn ineligible_replicas_are_never_selected() {
-        let cases: [(fn(&mut Candidate), Ineligible); 7] = [
+        type Spoil = fn(&mut Candidate);
+        let cases: [(Spoil, Ineligible); 7] = [
             (|c| c.sdown = true, Ineligible::Down),
             (|c| c.disconnected = true, Ineligible::Disconnected),
             (|c| c.since_last_avail = 5001, Ineligible::NoRecentPong),

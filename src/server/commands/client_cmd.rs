@@ -264,7 +264,7 @@ trait MatchOpt<T> {
 
 impl<T: PartialEq> MatchOpt<T> for Option<T> {
     fn is_none_or_eq(&self, v: T) -> bool {
-        self.as_ref().map_or(true, |x| *x == v)
+        self.as_ref().is_none_or(|x| *x == v)
     }
 }
 
