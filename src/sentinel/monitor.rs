@@ -157,7 +157,8 @@ impl Sentinel {
         let Some(m) = self.master_of(inst) else {
             return String::new();
         };
-        let (mh, mp) = m.current_addr();
+        // The configured address, as sentinel.c prints it (not the promoted one).
+        let (mh, mp) = (m.common.host.as_str(), m.common.port);
         match inst {
             InstRef::Master(_) => instance_prefix("master", &m.common.name, mh, mp, None),
             InstRef::Replica { .. } | InstRef::Sentinel { .. } => {
