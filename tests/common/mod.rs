@@ -34,6 +34,7 @@
 
 pub mod client;
 pub mod compare;
+pub mod group;
 pub mod ports;
 pub mod proc;
 
@@ -41,8 +42,11 @@ use std::time::{Duration, Instant};
 
 pub use client::{Client, Value};
 pub use compare::{same_info, same_raw, same_reply, same_set, Mask, Pair};
+pub use group::{Group, SentinelSpec};
 pub use ports::{free_port, free_port_block, free_ports};
-pub use proc::{Kind, Proc, RSentinel, RedisSentinel, RedisServer, SentinelConf};
+pub use proc::{
+    wait_replica_link_up, Kind, Proc, RSentinel, RedisSentinel, RedisServer, SentinelConf,
+};
 
 /// Poll `cond` every 20 ms until it holds; false if `timeout` passes first.
 pub fn poll_until(timeout: Duration, mut cond: impl FnMut() -> bool) -> bool {
@@ -64,4 +68,15 @@ pub fn wait_until(timeout: Duration, what: &str, cond: impl FnMut() -> bool) {
     if !poll_until(timeout, cond) {
         panic!("timed out after {timeout:?} waiting for {what}");
     }
+}
+
+/// One field of `INFO <section>` from a server, or `None` if it cannot be reached.
+pub fn redis_info_field(port: u16, section: &str, field: &str) -> Option<String> {
+    let mut c = Client::try_connect(port).ok()?;
+    let v = c.cmd(&["INFO", section]);
+    let text = v.as_str()?;
+    text.lines()
+        .filter_map(|l| l.split_once(':'))
+        .find(|(k, _)| *k == field)
+        .map(|(_, v)| v.trim().to_string())
 }
