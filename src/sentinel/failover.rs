@@ -125,8 +125,44 @@ impl Sentinel {
         m.failover_start_time = now + jitter;
         m.start_not_before = None;
         let uid = m.common.uid;
+        let replicas: Vec<u64> = m.replicas.iter().map(|r| r.common.uid).collect();
         self.event(Level::Warning, "+new-epoch", epoch.to_string());
         self.inst_event(Level::Warning, "+try-failover", InstRef::Master(uid), "");
+        // Fast path: selection needs fresh INFO from the replicas; ask now, not next period.
+        for r in replicas {
+            self.refresh_info(InstRef::Replica {
+                master: uid,
+                replica: r,
+            });
+        }
+    }
+
+    /// Sends INFO unless one is already in flight on the instance's command connection.
+    pub(super) fn refresh_info(&mut self, inst: InstRef) {
+        let Some(link) = self.inst_common(inst).map(|c| c.link) else {
+            return;
+        };
+        let in_flight = self
+            .links
+            .get(link.0)
+            .and_then(|l| l.cmd.as_ref())
+            .is_some_and(|c| c.pending.iter().any(|p| matches!(p, Pending::Info(_))));
+        if !in_flight {
+            self.send_info(inst);
+        }
+    }
+
+    /// True while some connected replica of master `i` has an INFO reply on its way: the
+    /// fast path may reach selection before it lands.
+    fn replica_info_in_flight(&self, i: usize) -> bool {
+        self.masters.get(i).is_some_and(|m| {
+            m.replicas.iter().any(|r| {
+                self.links
+                    .get(r.common.link.0)
+                    .and_then(|l| l.cmd.as_ref())
+                    .is_some_and(|c| c.pending.iter().any(|p| matches!(p, Pending::Info(_))))
+            })
+        })
     }
 
     /// sentinelAskMasterStateToOtherSentinels.
@@ -358,7 +394,10 @@ impl Sentinel {
 
     fn failover_select_slave(&mut self, i: usize, now: Millis) {
         let uid = self.masters[i].common.uid;
+        let waited = now.saturating_sub(self.masters[i].failover_state_change_time);
         match self.select_replica(i, now) {
+            // A fresh INFO is on its way: wait for it (bounded) rather than abort.
+            None if self.replica_info_in_flight(i) && waited < self.timing.ping_period * 2 => {}
             None => {
                 self.inst_event(
                     Level::Warning,

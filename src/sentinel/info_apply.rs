@@ -174,7 +174,11 @@ impl Sentinel {
             Some(Role::Master) => self.replica_reports_master(now, i, ruid),
             Some(Role::Slave) => {
                 self.replica_follows_wrong_master(now, i, ruid);
-                if self.reconf_progress(i, ruid) {
+                let selecting = self
+                    .masters
+                    .get(i)
+                    .is_some_and(|m| m.failover_state == FailoverState::SelectSlave);
+                if self.reconf_progress(i, ruid) || selecting {
                     self.fast_step(muid, now);
                 }
             }

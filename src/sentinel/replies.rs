@@ -92,16 +92,7 @@ impl Sentinel {
             }
             // Fast path: the transaction ran; look at the instance's new role right away
             // instead of at the next INFO period.
-            Some(Pending::Exec(inst)) => {
-                let info_pending = self
-                    .links
-                    .get(link.0)
-                    .and_then(|l| l.cmd.as_ref())
-                    .is_some_and(|c| c.pending.iter().any(|p| matches!(p, Pending::Info(_))));
-                if !info_pending {
-                    self.send_info(inst);
-                }
-            }
+            Some(Pending::Exec(inst)) => self.refresh_info(inst),
         }
     }
 

@@ -45,7 +45,8 @@ pub use compare::{same_info, same_raw, same_reply, same_set, Mask, Pair};
 pub use group::{Group, SentinelSpec};
 pub use ports::{free_port, free_port_block, free_ports};
 pub use proc::{
-    wait_replica_link_up, Kind, Proc, RSentinel, RedisSentinel, RedisServer, SentinelConf,
+    run_python, wait_replica_link_up, Kind, Proc, RSentinel, RedisSentinel, RedisServer,
+    SentinelConf,
 };
 
 /// Poll `cond` every 20 ms until it holds; false if `timeout` passes first.
