@@ -491,3 +491,39 @@ fn protected_mode_refuses_non_loopback_clients_while_default_has_no_password() {
         assert!(r.contains("rejected_connections:1\r\n"), "{r}");
     }
 }
+
+#[test]
+fn revoking_channels_disconnects_subscribers_that_lost_them_like_redis() {
+    let pair = Pair::mymaster();
+    for side in [&pair.reference, &pair.candidate] {
+        let mut admin = side.client();
+        admin.cmd(&["ACL", "SETUSER", "u", "on", ">pw", "+@all", "&a*", "&b"]);
+        let mut keeps = side.client();
+        keeps.cmd(&["AUTH", "u", "pw"]);
+        keeps.subscribe(&["b"]);
+        let mut loses = side.client();
+        loses.cmd(&["AUTH", "u", "pw"]);
+        loses.subscribe(&["a1"]);
+        // Still a superset: nobody is touched.
+        admin.cmd(&["ACL", "SETUSER", "u", "&c"]);
+        assert!(
+            !loses.closed_within(Duration::from_millis(300)),
+            "{:?}",
+            side.sentinel
+        );
+        assert_eq!(
+            admin.cmd(&["ACL", "SETUSER", "u", "resetchannels", "&b"]),
+            Value::Simple("OK".into())
+        );
+        assert!(
+            loses.closed_within(Duration::from_secs(2)),
+            "{:?}",
+            side.sentinel
+        );
+        assert!(
+            !keeps.closed_within(Duration::from_millis(300)),
+            "{:?}",
+            side.sentinel
+        );
+    }
+}
