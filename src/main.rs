@@ -141,8 +141,19 @@ fn run(config_path: Option<PathBuf>, mut overrides: String, stdin: bool) -> i32 
         hz: 10,
         maxclients: g.maxclients,
         requirepass: g.requirepass.clone().map(String::into_bytes),
+        users: g.users.clone(),
+        aclfile_configured: !g.aclfile.is_empty(),
+        protected_mode: g.protected_mode,
+        acl_seed: std::array::from_fn(|i| (signals::os_random_u64() >> (8 * (i % 8))) as u8),
     };
-    let server = Server::new(server_settings, now);
+    let server = match Server::try_new(server_settings, now) {
+        Ok(s) => s,
+        Err(e) => {
+            log::warn!("{e}");
+            log::warn!("Critical error while loading ACLs. Exiting.");
+            return 1;
+        }
+    };
     let mut store = FileStore::new(&abs_path);
     let generic = g.clone();
     let mut save = move |core: &Sentinel| -> Result<(), SaveError> {

@@ -2,6 +2,8 @@
 //! unknown subcommand), arity, authentication, the RESP2 subscribed-mode restriction; then
 //! the handler, the counters and `CLIENT REPLY OFF|SKIP`.
 
+use super::acl::log::LogEntry;
+use super::acl::{Denial, LogReason};
 use super::command_table::{self, CmdId, CommandSpec, Lookup};
 use super::{client, commands, pubsub, sentinel_cmd, ClientId, Ctx, ReplyMode, Server};
 use crate::resp::{Proto, ReplyWriter};
@@ -71,9 +73,16 @@ fn run(srv: &mut Server, id: ClientId, args: &[&[u8]], ctx: &mut Ctx, w: &mut Re
     let Some(c) = srv.clients.get(id.0) else {
         return;
     };
-    if !c.authenticated && !spec.has_flag("no_auth") {
+    if !c.authenticated && srv.users.auth_required_by_default() && !spec.has_flag("no_auth") {
         return w.error("NOAUTH Authentication required.");
     }
+    let user = c.user.clone();
+    if let Err(denial) = srv.users.check_command(user.as_bytes(), spec, args) {
+        return deny(srv, id, spec, args, denial, ctx, w);
+    }
+    let Some(c) = srv.clients.get(id.0) else {
+        return;
+    };
     if c.is_pubsub() && c.proto == Proto::Resp2 && !allowed_in_resp2_pubsub(spec) {
         return w.error(&format!(
             "ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET \
@@ -86,10 +95,10 @@ fn run(srv: &mut Server, id: ClientId, args: &[&[u8]], ctx: &mut Ctx, w: &mut Re
         CmdId::Ping => commands::misc::ping(srv, id, args, w),
         CmdId::Info => commands::info::info(srv, args, ctx, w),
         CmdId::Role => commands::misc::role(ctx, w),
-        CmdId::Auth => commands::hello_auth::auth(srv, id, args, w),
-        CmdId::Hello => commands::hello_auth::hello(srv, id, args, w),
+        CmdId::Auth => commands::hello_auth::auth(srv, id, args, ctx, w),
+        CmdId::Hello => commands::hello_auth::hello(srv, id, args, ctx, w),
         CmdId::Client => commands::client_cmd::client(srv, id, args, ctx, w),
-        CmdId::Acl => commands::hello_auth::acl(srv, id, args, w),
+        CmdId::Acl => commands::acl_cmd::acl(srv, id, args, ctx, w),
         CmdId::Command => commands::command_cmd::command(args, w),
         CmdId::Subscribe => pubsub::subscribe(srv, id, args, w, false),
         CmdId::Psubscribe => pubsub::subscribe(srv, id, args, w, true),
@@ -99,6 +108,60 @@ fn run(srv: &mut Server, id: ClientId, args: &[&[u8]], ctx: &mut Ctx, w: &mut Re
         CmdId::Sentinel => sentinel_cmd::sentinel(ctx, args, w),
         CmdId::Shutdown => commands::misc::shutdown(srv, args, w),
     }
+}
+
+/// An ACL denial: logged, then `-NOPERM` with Redis's text.
+fn deny(
+    srv: &mut Server,
+    id: ClientId,
+    spec: &CommandSpec,
+    args: &[&[u8]],
+    denial: Denial,
+    ctx: &mut Ctx,
+    w: &mut ReplyWriter,
+) {
+    match denial {
+        Denial::Command => {
+            acl_log_event(srv, id, LogReason::Command, spec.name.as_bytes(), None, ctx);
+            w.error(&format!(
+                "NOPERM this user has no permissions to run the '{}' command",
+                spec.name
+            ));
+        }
+        Denial::Channel(i) => {
+            let channel = args.get(i).copied().unwrap_or_default();
+            acl_log_event(srv, id, LogReason::Channel, channel, None, ctx);
+            w.error(
+                "NOPERM this user has no permissions to access one of the channels used as \
+                 arguments",
+            );
+        }
+    }
+}
+
+/// Adds an ACL log entry about client `id` (`username` defaults to the client's user).
+pub(crate) fn acl_log_event(
+    srv: &mut Server,
+    id: ClientId,
+    reason: LogReason,
+    object: &[u8],
+    username: Option<&[u8]>,
+    ctx: &mut Ctx,
+) {
+    let Some(c) = srv.clients.get(id.0) else {
+        return;
+    };
+    let mut client_info = String::new();
+    c.write_info_line(ctx.now, &mut client_info);
+    let username = username.map_or_else(|| c.user.as_bytes().to_vec(), <[u8]>::to_vec);
+    srv.acl_log.add(LogEntry {
+        count: 1,
+        reason,
+        object: object.to_vec(),
+        username,
+        ctime_ms: ctx.host.unix_time_us() / 1000,
+        client_info,
+    });
 }
 
 fn set_last_cmd(srv: &mut Server, id: ClientId, name: Option<&'static str>) {

@@ -2,6 +2,7 @@
 //! Sans-IO like the core: bytes in, bytes out, no sockets; what it needs from the outside
 //! world (wall clock, CPU usage, saving the config) comes through [`Host`].
 
+pub mod acl;
 pub mod client;
 pub mod command_docs;
 pub mod command_table;
@@ -11,7 +12,6 @@ pub mod pubsub;
 pub mod sentinel_cmd;
 #[cfg(test)]
 mod tests;
-pub mod users;
 
 use std::net::SocketAddr;
 
@@ -19,8 +19,8 @@ use slab::Slab;
 
 use crate::sentinel::{Millis, Sentinel};
 
+pub use acl::UserDb;
 pub use client::{Client, ClientId, ClientType, ReplyMode};
-pub use users::UserDb;
 
 /// CPU seconds used by the process (INFO cpu).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -71,6 +71,14 @@ pub struct Settings {
     pub maxclients: u32,
     /// `requirepass`: the default user's password; `None` = nopass.
     pub requirepass: Option<Vec<u8>>,
+    /// The `user` directives (rule words after `user`), applied after `requirepass`.
+    pub users: Vec<Vec<String>>,
+    /// `aclfile` is set (ACL LOAD/SAVE then do not answer "not configured").
+    pub aclfile_configured: bool,
+    /// `protected-mode yes`: refuse non-loopback clients while `default` is nopass.
+    pub protected_mode: bool,
+    /// Secret seed for `ACL GENPASS` (SHA-256 in counter mode, like Redis).
+    pub acl_seed: [u8; 32],
 }
 
 impl Default for Settings {
@@ -85,6 +93,39 @@ impl Default for Settings {
             hz: 10,
             maxclients: 10000,
             requirepass: None,
+            users: Vec::new(),
+            aclfile_configured: false,
+            protected_mode: false,
+            acl_seed: [0; 32],
+        }
+    }
+}
+
+/// What a non-loopback client gets in protected mode (Redis 7.0.15's text, typo included).
+const PROTECTED_MODE_DENIED: &[u8] =
+    b"-DENIED Redis is running in protected mode because protected \
+mode is enabled and no password is set for the default user. In this mode connections are only \
+accepted from the loopback interface. If you want to connect from external computers to Redis you \
+may adopt one of the following solutions: 1) Just disable protected mode sending the command \
+'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same \
+host the server is running, however MAKE SURE Redis is not publicly accessible from internet if \
+you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just \
+disable the protected mode by editing the Redis configuration file, and setting the protected \
+mode option to 'no', and then restarting the server. 3) If you started the server manually just \
+for testing, restart it with the '--protected-mode no' option. 4) Setup a an authentication \
+password for the default user. NOTE: You only need to do one of the above things in order for \
+the server to start accepting connections from the outside.\r\n";
+
+/// Redis compares the peer's text form with `127.0.0.1` and `::1` only.
+trait LoopbackLiteral {
+    fn is_loopback_literal(&self) -> bool;
+}
+
+impl LoopbackLiteral for std::net::IpAddr {
+    fn is_loopback_literal(&self) -> bool {
+        match self {
+            std::net::IpAddr::V4(a) => *a == std::net::Ipv4Addr::LOCALHOST,
+            std::net::IpAddr::V6(a) => *a == std::net::Ipv6Addr::LOCALHOST,
         }
     }
 }
@@ -112,6 +153,8 @@ pub struct Server {
     pub settings: Settings,
     pub stats: Stats,
     pub users: UserDb,
+    pub acl_log: acl::AclLog,
+    genpass_counter: u64,
     started: Millis,
     shutdown: bool,
     killed: Vec<ClientId>,
@@ -119,15 +162,30 @@ pub struct Server {
 }
 
 impl Server {
-    /// A server started at `now` (uptime is measured from it).
+    /// A server started at `now` (uptime is measured from it). Users whose rules do not
+    /// apply are left out (use [`Server::try_new`] to refuse them).
     pub fn new(settings: Settings, now: Millis) -> Self {
-        let users = UserDb::with_default_password(settings.requirepass.clone());
+        let users = UserDb::from_config(settings.requirepass.clone(), &settings.users)
+            .unwrap_or_else(|_| UserDb::with_default_password(settings.requirepass.clone()));
+        Self::with_users(settings, users, now)
+    }
+
+    /// Like [`Server::new`], but a `user` directive that cannot be applied is an error
+    /// (Redis exits at startup).
+    pub fn try_new(settings: Settings, now: Millis) -> Result<Self, acl::LoadError> {
+        let users = UserDb::from_config(settings.requirepass.clone(), &settings.users)?;
+        Ok(Self::with_users(settings, users, now))
+    }
+
+    fn with_users(settings: Settings, users: UserDb, now: Millis) -> Self {
         Server {
             clients: Slab::new(),
             next_client_id: 1,
             settings,
             stats: Stats::default(),
             users,
+            acl_log: acl::AclLog::default(),
+            genpass_counter: 0,
             started: now,
             shutdown: false,
             killed: Vec::new(),
@@ -141,10 +199,50 @@ impl Server {
         self.next_client_id += 1;
         self.stats.total_connections_received += 1;
         let authenticated = !self.users.auth_required_by_default();
-        ClientId(
-            self.clients
-                .insert(Client::new(id, now, peer, local, authenticated)),
-        )
+        let key = self
+            .clients
+            .insert(Client::new(id, now, peer, local, authenticated));
+        if self.settings.protected_mode
+            && self.users.default_is_nopass()
+            && !peer.ip().is_loopback_literal()
+        {
+            self.stats.rejected_connections += 1;
+            if let Some(c) = self.clients.get_mut(key) {
+                c.output.extend_from_slice(PROTECTED_MODE_DENIED);
+                c.close_after_reply = true;
+            }
+        }
+        ClientId(key)
+    }
+
+    /// Closes client `id` because of something client `me` did: `me` itself after its
+    /// reply, another client at once (its pending output is dropped).
+    pub(crate) fn disconnect(&mut self, id: ClientId, me: ClientId) {
+        let Some(c) = self.clients.get_mut(id.0) else {
+            return;
+        };
+        c.close_after_reply = true;
+        if id != me {
+            c.output.clear();
+            if !self.killed.contains(&id) {
+                self.killed.push(id);
+            }
+        }
+    }
+
+    /// `n` random lower-case hex characters: SHA-256 of the secret seed and a counter.
+    pub(crate) fn random_hex(&mut self, n: usize) -> String {
+        let mut out = String::with_capacity(n + 64);
+        while out.len() < n {
+            let mut block = self.settings.acl_seed.to_vec();
+            block.extend_from_slice(&self.genpass_counter.to_le_bytes());
+            self.genpass_counter = self.genpass_counter.wrapping_add(1);
+            for b in crate::config::sha256::sha256(&block) {
+                out.push_str(&format!("{b:02x}"));
+            }
+        }
+        out.truncate(n);
+        out
     }
 
     /// Runs one command from client `id`; the reply lands in that client's output buffer.

@@ -1,21 +1,28 @@
-//! HELLO, AUTH and the ACL subcommands sentinel answers today (WHOAMI, HELP, CAT, USERS,
-//! LIST and GETUSER for nopass users, SAVE/LOAD errors). Everything goes through
-//! [`UserDb`](crate::server::UserDb) so full ACL users can be added later.
+//! HELLO and AUTH: authentication against the ACL users (failures go to the ACL log) and
+//! the protocol switch.
 
-use super::help_text::{ACL_CATEGORIES, ACL_HELP};
-use super::{parse_i64, write_help};
+use super::parse_i64;
 use crate::resp::{Proto, ReplyWriter};
+use crate::server::acl::LogReason;
 use crate::server::client::valid_client_name;
-use crate::server::command_table::all_specs;
-use crate::server::dispatch::{error_bytes, subcommand_syntax_error};
-use crate::server::{ClientId, Server};
+use crate::server::dispatch::{acl_log_event, error_bytes};
+use crate::server::{ClientId, Ctx, Server};
 
 const WRONGPASS: &str = "WRONGPASS invalid username-password pair or user is disabled.";
 const NAME_ERR: &str = "ERR Client names cannot contain spaces, newlines or special characters.";
 
-/// Authenticates `client` as `user` if the credentials check out.
-fn authenticate(srv: &mut Server, id: ClientId, user: &[u8], pass: &[u8]) -> bool {
+/// Authenticates `client` as `user` if the credentials check out (`ACLAuthenticateUser`);
+/// a failure is logged with the command name as typed.
+fn authenticate(
+    srv: &mut Server,
+    id: ClientId,
+    args: &[&[u8]],
+    (user, pass): (&[u8], &[u8]),
+    ctx: &mut Ctx,
+) -> bool {
     if !srv.users.check(user, pass) {
+        let object = args.first().copied().unwrap_or_default();
+        acl_log_event(srv, id, LogReason::Auth, object, Some(user), ctx);
         return false;
     }
     if let Some(c) = srv.client_mut(id) {
@@ -26,7 +33,7 @@ fn authenticate(srv: &mut Server, id: ClientId, user: &[u8], pass: &[u8]) -> boo
 }
 
 /// `AUTH [user] pass`.
-pub fn auth(srv: &mut Server, id: ClientId, args: &[&[u8]], w: &mut ReplyWriter) {
+pub fn auth(srv: &mut Server, id: ClientId, args: &[&[u8]], ctx: &mut Ctx, w: &mut ReplyWriter) {
     let (user, pass): (&[u8], &[u8]) = match args {
         [_, pass] => {
             if srv.users.default_is_nopass() {
@@ -40,7 +47,7 @@ pub fn auth(srv: &mut Server, id: ClientId, args: &[&[u8]], w: &mut ReplyWriter)
         [_, user, pass] => (user, pass),
         _ => return w.error("ERR syntax error"),
     };
-    if authenticate(srv, id, user, pass) {
+    if authenticate(srv, id, args, (user, pass), ctx) {
         w.ok();
     } else {
         w.error(WRONGPASS);
@@ -48,7 +55,7 @@ pub fn auth(srv: &mut Server, id: ClientId, args: &[&[u8]], w: &mut ReplyWriter)
 }
 
 /// `HELLO [protover [AUTH user pass] [SETNAME name]]`: a 6-pair map in the new protocol.
-pub fn hello(srv: &mut Server, id: ClientId, args: &[&[u8]], w: &mut ReplyWriter) {
+pub fn hello(srv: &mut Server, id: ClientId, args: &[&[u8]], ctx: &mut Ctx, w: &mut ReplyWriter) {
     let mut proto = None;
     if let Some(v) = args.get(1) {
         let Some(ver) = parse_i64(v) else {
@@ -84,8 +91,9 @@ pub fn hello(srv: &mut Server, id: ClientId, args: &[&[u8]], w: &mut ReplyWriter
             return error_bytes(w, &text);
         }
     }
-    let authenticated = srv.client(id).is_some_and(|c| c.authenticated);
-    if !authenticated && creds.is_none() {
+    let auth_required =
+        srv.users.auth_required_by_default() && !srv.client(id).is_some_and(|c| c.authenticated);
+    if auth_required && creds.is_none() {
         return w.error(
             "NOAUTH HELLO must be called with the client already authenticated, otherwise the \
              HELLO AUTH <user> <pass> option can be used to authenticate the client and select the \
@@ -93,7 +101,7 @@ pub fn hello(srv: &mut Server, id: ClientId, args: &[&[u8]], w: &mut ReplyWriter
         );
     }
     if let Some((u, p)) = creds {
-        if !authenticate(srv, id, u, p) {
+        if !authenticate(srv, id, args, (u, p), ctx) {
             return w.error(WRONGPASS);
         }
     }
@@ -121,122 +129,5 @@ pub fn hello(srv: &mut Server, id: ClientId, args: &[&[u8]], w: &mut ReplyWriter
     w.bulk(b"mode");
     w.bulk(b"sentinel");
     w.bulk(b"modules");
-    w.array(0);
-}
-
-/// `ACL <sub>`.
-pub fn acl(srv: &mut Server, id: ClientId, args: &[&[u8]], w: &mut ReplyWriter) {
-    let sub = args
-        .get(1)
-        .map(|s| s.to_ascii_lowercase())
-        .unwrap_or_default();
-    match sub.as_slice() {
-        b"whoami" => {
-            let user = srv.client(id).map(|c| c.user.clone()).unwrap_or_default();
-            w.bulk(user.as_bytes());
-        }
-        b"help" => write_help(w, ACL_HELP),
-        b"cat" => acl_cat(args, w),
-        b"users" => {
-            let names: Vec<&str> = srv.users.names().collect();
-            w.array(names.len());
-            for n in names {
-                w.bulk(n.as_bytes());
-            }
-        }
-        b"list" => acl_list(srv, w),
-        b"getuser" => acl_getuser(srv, args, w),
-        b"save" | b"load" => w.error(
-            "ERR This Redis instance is not configured to use an ACL file. You may want to specify \
-             users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a \
-             Redis configuration file set) in order to store users in the Redis configuration.",
-        ),
-        // Not implemented yet: SETUSER, DELUSER, DRYRUN, GENPASS, LOG.
-        _ => {
-            let mut text = b"ERR ACL ".to_vec();
-            text.extend_from_slice(&sub.to_ascii_uppercase());
-            text.extend_from_slice(b" is not supported by this sentinel yet");
-            error_bytes(w, &text);
-        }
-    }
-}
-
-/// `ACL CAT [category]`: the categories, or the commands (and subcommands) in one.
-fn acl_cat(args: &[&[u8]], w: &mut ReplyWriter) {
-    match args.len() {
-        2 => {
-            w.array(ACL_CATEGORIES.len());
-            for c in ACL_CATEGORIES {
-                w.bulk(c.as_bytes());
-            }
-        }
-        3 => {
-            let cat = args
-                .get(2)
-                .copied()
-                .unwrap_or_default()
-                .to_ascii_lowercase();
-            let Some(cat) = ACL_CATEGORIES.iter().find(|c| c.as_bytes() == cat) else {
-                let mut text = b"ERR Unknown category '".to_vec();
-                text.extend_from_slice(args.get(2).copied().unwrap_or_default());
-                text.push(b'\'');
-                return error_bytes(w, &text);
-            };
-            let names: Vec<&str> = all_specs()
-                .filter(|s| s.in_category(cat))
-                .map(|s| s.name)
-                .collect();
-            w.array(names.len());
-            for n in names {
-                w.bulk(n.as_bytes());
-            }
-        }
-        _ => subcommand_syntax_error(w, args),
-    }
-}
-
-/// `ACL LIST` for the users we have. Password hashes (SHA-256) are not produced yet, so a
-/// user with passwords is listed with `#<redacted>`.
-fn acl_list(srv: &Server, w: &mut ReplyWriter) {
-    let names: Vec<String> = srv.users.names().map(str::to_string).collect();
-    w.array(names.len());
-    for n in names {
-        let Some(u) = srv.users.get(n.as_bytes()) else {
-            continue;
-        };
-        let state = if u.enabled { "on" } else { "off" };
-        let pass = if u.nopass {
-            "nopass".to_string()
-        } else {
-            "#<redacted>".to_string()
-        };
-        w.bulk(format!("user {} {state} {pass} ~* &* +@all", u.name).as_bytes());
-    }
-}
-
-/// `ACL GETUSER name`: the user's description map, or null.
-fn acl_getuser(srv: &Server, args: &[&[u8]], w: &mut ReplyWriter) {
-    let Some(u) = args.get(2).and_then(|n| srv.users.get(n)) else {
-        return w.null_bulk();
-    };
-    let mut flags = vec![if u.enabled { "on" } else { "off" }];
-    if u.nopass {
-        flags.push("nopass");
-    }
-    w.map(6);
-    w.bulk(b"flags");
-    w.set(flags.len());
-    for f in flags {
-        w.bulk(f.as_bytes());
-    }
-    w.bulk(b"passwords");
-    w.array(0);
-    w.bulk(b"commands");
-    w.bulk(b"+@all");
-    w.bulk(b"keys");
-    w.bulk(b"~*");
-    w.bulk(b"channels");
-    w.bulk(b"&*");
-    w.bulk(b"selectors");
     w.array(0);
 }

@@ -1,5 +1,6 @@
 //! Handlers of the client commands other than SENTINEL and pub/sub.
 
+pub mod acl_cmd;
 pub mod client_cmd;
 pub mod command_cmd;
 pub mod hello_auth;
