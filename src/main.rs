@@ -155,14 +155,28 @@ fn run(config_path: Option<PathBuf>, mut overrides: String, stdin: bool) -> i32 
         }
     };
     let mut store = FileStore::new(&abs_path);
-    let generic = g.clone();
-    let mut save = move |core: &Sentinel| -> Result<(), SaveError> {
+    let mut generic = g.clone();
+    let mut save = move |core: &Sentinel, user_lines: &[String]| -> Result<(), SaveError> {
+        // The live ACL users replace the `user` lines the file was loaded with.
+        if !user_lines.is_empty() {
+            generic.users = user_lines
+                .iter()
+                .filter_map(|l| config::lexer::split_args(l.as_bytes()).ok())
+                .map(|words| {
+                    words
+                        .into_iter()
+                        .skip(1)
+                        .map(|w| String::from_utf8_lossy(&w).into_owned())
+                        .collect()
+                })
+                .collect();
+        }
         store
             .save(&generic, &core.snapshot())
             .map_err(|e| SaveError(e.to_string()))
     };
     if core.take_save_request() {
-        if let Err(e) = save(&core) {
+        if let Err(e) = save(&core, &[]) {
             log::warn!(
                 "Sentinel config file {} could not be written: {}. Exiting...",
                 abs_path.display(),

@@ -35,8 +35,8 @@ const READ_BUDGET: usize = 1 << 20;
 /// Reply frames from instances larger than this close the connection.
 const MAX_INSTANCE_BUFFER: usize = 64 << 20;
 
-/// Saves the core's state to the config file.
-pub type SaveFn = Box<dyn FnMut(&Sentinel) -> Result<(), SaveError>>;
+/// Saves the core's state to the config file, with the live ACL users as `user` lines.
+pub type SaveFn = Box<dyn FnMut(&Sentinel, &[String]) -> Result<(), SaveError>>;
 
 /// What the shell needs from the config besides the core and server themselves.
 pub struct ReactorConfig {
@@ -49,6 +49,8 @@ pub struct ReactorConfig {
 
 struct ShellHost {
     save: SaveFn,
+    /// The server's users as `user ...` config lines, refreshed after every command.
+    user_lines: Vec<String>,
 }
 
 impl Host for ShellHost {
@@ -59,7 +61,7 @@ impl Host for ShellHost {
         signals::cpu_usage()
     }
     fn save_config(&mut self, core: &Sentinel) -> Result<(), SaveError> {
-        (self.save)(core)
+        (self.save)(core, &self.user_lines)
     }
 }
 
@@ -140,6 +142,7 @@ impl Reactor {
                 }
             })?;
         let now = signals::monotonic_ms();
+        let user_lines = server.users.config_lines();
         let mut timers = TimerWheel::new(now);
         timers.insert(now, Timer::Tick);
         Ok(Reactor {
@@ -150,7 +153,10 @@ impl Reactor {
             by_conn: HashMap::new(),
             core,
             server,
-            host: ShellHost { save: cfg.save },
+            host: ShellHost {
+                save: cfg.save,
+                user_lines,
+            },
             signals,
             timers,
             scripts: ScriptRunner::default(),
@@ -396,6 +402,9 @@ impl Reactor {
                         now,
                     };
                     self.server.execute(id, &args, &mut ctx);
+                    if args.first().is_some_and(|c| c.eq_ignore_ascii_case(b"ACL")) {
+                        self.host.user_lines = self.server.users.config_lines();
+                    }
                     start += n;
                 }
                 Ok(None) => break,
