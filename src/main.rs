@@ -11,8 +11,13 @@ use rsentinel::reactor::{logging, net, signals, Reactor, ReactorConfig};
 use rsentinel::sentinel::{self, Sentinel};
 use rsentinel::server::{self, SaveError, Server};
 
+mod demo;
+
 fn main() {
     let args: Vec<OsString> = std::env::args_os().skip(1).collect();
+    if args.len() == 1 && args.first().is_some_and(|a| a == "demo") {
+        std::process::exit(demo::run());
+    }
     let code = match parse_cli(&args) {
         Err(e) => {
             eprintln!("{e}");
