@@ -15,7 +15,10 @@ use mio::unix::SourceFd;
 use mio::{Events, Interest, Poll, Token, Waker};
 use slab::Slab;
 
+use super::limits::ClientLimits;
+use super::logging;
 use super::net::{self, ReadOutcome};
+use super::notify::{self, Notifier};
 use super::scripts::ScriptRunner;
 use super::signals::{self, SignalPipe};
 use super::timer::TimerWheel;
@@ -26,6 +29,8 @@ use crate::sentinel::scripts::ScriptExit;
 use crate::sentinel::{Action, ConnId, Input, Level, Millis, Sentinel};
 use crate::server::{ClientId, CpuUsage, Ctx, Host, SaveError, Server};
 
+mod client_limits;
+
 const SIGNAL_TOKEN: Token = Token(1 << 20);
 const WAKER_TOKEN: Token = Token((1 << 20) + 1);
 const CLIENT_BASE: usize = 1 << 32;
@@ -34,6 +39,8 @@ const OUT_BASE: usize = 1 << 48;
 const READ_BUDGET: usize = 1 << 20;
 /// Reply frames from instances larger than this close the connection.
 const MAX_INSTANCE_BUFFER: usize = 64 << 20;
+/// Period of the client checks (idle `timeout`, soft output-buffer limits).
+const CLIENTS_CRON_MS: u64 = 1000;
 
 /// Saves the core's state to the config file.
 pub type SaveFn = Box<dyn FnMut(&Sentinel) -> Result<(), SaveError>>;
@@ -44,6 +51,12 @@ pub struct ReactorConfig {
     pub bind_source: Option<IpAddr>,
     pub tcp_keepalive: u64,
     pub maxclients: usize,
+    /// `timeout`: close clients idle for longer than this many seconds (0 = never).
+    pub timeout_secs: u64,
+    /// `client-output-buffer-limit`.
+    pub limits: ClientLimits,
+    /// The service manager's notification channel, when supervised by systemd.
+    pub notifier: Option<Notifier>,
     pub save: SaveFn,
 }
 
@@ -70,6 +83,8 @@ struct ClientSock {
     wbuf: Vec<u8>,
     wpos: usize,
     want_write: bool,
+    /// When the pending output went over the soft limit (Redis `obuf_soft_limit_reached_time`).
+    soft_since: Option<Millis>,
 }
 
 struct OutSock {
@@ -84,6 +99,10 @@ struct OutSock {
 
 enum Timer {
     Tick,
+    /// `WATCHDOG=1` to systemd.
+    Watchdog,
+    /// Idle and soft-limit checks of clients.
+    ClientsCron,
 }
 
 /// The running process: sockets around a core and a server.
@@ -105,6 +124,9 @@ pub struct Reactor {
     bind_source: Option<IpAddr>,
     tcp_keepalive: u64,
     maxclients: usize,
+    timeout_secs: u64,
+    limits: ClientLimits,
+    notifier: Option<Notifier>,
     shutdown: bool,
 }
 
@@ -142,6 +164,15 @@ impl Reactor {
         let now = signals::monotonic_ms();
         let mut timers = TimerWheel::new(now);
         timers.insert(now, Timer::Tick);
+        timers.insert(now + CLIENTS_CRON_MS, Timer::ClientsCron);
+        if let Some(ms) = cfg
+            .notifier
+            .as_ref()
+            .and_then(Notifier::watchdog_interval_ms)
+        {
+            timers.insert(now, Timer::Watchdog);
+            log::info!("systemd watchdog enabled: WATCHDOG=1 every {ms} ms");
+        }
         Ok(Reactor {
             poll,
             listeners,
@@ -160,6 +191,9 @@ impl Reactor {
             bind_source: cfg.bind_source,
             tcp_keepalive: cfg.tcp_keepalive,
             maxclients: cfg.maxclients,
+            timeout_secs: cfg.timeout_secs,
+            limits: cfg.limits,
+            notifier: cfg.notifier,
             shutdown: false,
         })
     }
@@ -168,6 +202,10 @@ impl Reactor {
     pub fn run(&mut self) -> i32 {
         let mut events = Events::with_capacity(1024);
         self.after_core(signals::monotonic_ms());
+        if let Some(n) = self.notifier.as_mut() {
+            n.status(&notify::status_line(&self.core));
+            n.ready();
+        }
         loop {
             let now = signals::monotonic_ms();
             let timeout = self
@@ -214,12 +252,32 @@ impl Reactor {
                         self.core.handle(now, Input::Tick);
                         let at = self.core.next_tick_at(now);
                         self.timers.insert(at, Timer::Tick);
+                        if let Some(n) = self.notifier.as_mut() {
+                            n.status(&notify::status_line(&self.core));
+                        }
+                    }
+                    Timer::Watchdog => {
+                        if let Some(n) = &self.notifier {
+                            n.watchdog();
+                            if let Some(ms) = n.watchdog_interval_ms() {
+                                self.timers.insert(now + ms, Timer::Watchdog);
+                            }
+                        }
+                    }
+                    Timer::ClientsCron => {
+                        self.clients_cron(now);
+                        self.timers
+                            .insert(now + CLIENTS_CRON_MS, Timer::ClientsCron);
                     }
                 }
             }
             self.after_core(now);
             if self.shutdown || self.server.shutdown_requested() {
-                log::warn!("Sentinel is now ready to exit, bye bye...");
+                // The caller removes the pid file and says goodbye; sentinel never saves here.
+                log::warn!("User requested shutdown...");
+                if let Some(n) = &self.notifier {
+                    n.stopping();
+                }
                 return 0;
             }
         }
@@ -234,10 +292,15 @@ impl Reactor {
                     } else {
                         "SIGINT"
                     };
-                    log::warn!("Received {name} scheduling shutdown...");
+                    logging::signal_handler_line(&format!(
+                        "Received {name} scheduling shutdown..."
+                    ));
                     self.shutdown = true;
                 }
-                libc::SIGHUP => log::info!("Received SIGHUP"),
+                libc::SIGHUP => match logging::reopen() {
+                    Ok(()) => log::info!("Received SIGHUP, log file reopened"),
+                    Err(e) => log::warn!("Received SIGHUP, can't reopen the log file: {e}"),
+                },
                 _ => {}
             }
         }
@@ -348,6 +411,7 @@ impl Reactor {
                     wbuf: Vec::new(),
                     wpos: 0,
                     want_write: false,
+                    soft_since: None,
                 },
             );
         }
@@ -370,6 +434,11 @@ impl Reactor {
         };
         self.server.stats.total_net_input_bytes += n as u64;
         self.server.stats.total_reads_processed += 1;
+        if n > 0 {
+            if let Some(cl) = self.server.client_mut(id) {
+                cl.last_interaction = now;
+            }
+        }
         self.process_client_input(id, now);
         if matches!(outcome, ReadOutcome::Closed(_)) {
             self.close_client(id);
@@ -430,6 +499,12 @@ impl Reactor {
             self.close_client(id);
             return;
         }
+        if self.over_output_limit(id) {
+            return;
+        }
+        let Some(c) = self.clients.get_mut(&id.0) else {
+            return;
+        };
         if pending != c.want_write {
             c.want_write = pending;
             let interest = if pending {
