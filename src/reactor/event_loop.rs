@@ -493,18 +493,20 @@ impl Reactor {
             self.server.stats.total_net_output_bytes += out.len() as u64;
             c.wbuf.append(self.server.output(id));
         }
-        let ok = net::write_pending(&mut c.stream, &mut c.wbuf, &mut c.wpos);
-        let pending = !c.wbuf.is_empty();
-        if !ok || (!pending && self.server.close_requested(id)) {
-            self.close_client(id);
-            return;
-        }
+        // Limits apply to what was produced before the kernel takes any of it, as in Redis
+        // (which checks when a reply is added).
         if self.over_output_limit(id) {
             return;
         }
         let Some(c) = self.clients.get_mut(&id.0) else {
             return;
         };
+        let ok = net::write_pending(&mut c.stream, &mut c.wbuf, &mut c.wpos);
+        let pending = !c.wbuf.is_empty();
+        if !ok || (!pending && self.server.close_requested(id)) {
+            self.close_client(id);
+            return;
+        }
         if pending != c.want_write {
             c.want_write = pending;
             let interest = if pending {

@@ -20,10 +20,12 @@ impl Reactor {
 
     /// Closes client `id` if its output is over its class's limit; returns whether it did.
     pub(super) fn over_output_limit(&mut self, id: ClientId) -> bool {
-        self.check_output_limit(id, signals::monotonic_ms())
+        self.check_output_limit(id, signals::monotonic_ms(), false)
     }
 
-    fn check_output_limit(&mut self, id: ClientId, now: Millis) -> bool {
+    /// Redis's two log lines: "scheduled to be closed ASAP" when output is added, "closed"
+    /// from the periodic check.
+    fn check_output_limit(&mut self, id: ClientId, now: Millis, from_cron: bool) -> bool {
         let used = self.pending_output(id);
         let pubsub = self.server.client(id).is_some_and(|c| c.is_pubsub());
         let limit = *self.limits.for_client(pubsub);
@@ -37,9 +39,12 @@ impl Reactor {
         if let Some(cl) = self.server.client(id) {
             cl.write_info_line(now, &mut info);
         }
-        log::warn!(
-            "Client {info} scheduled to be closed ASAP for overcoming of output buffer limits."
-        );
+        let what = if from_cron {
+            "closed"
+        } else {
+            "scheduled to be closed ASAP"
+        };
+        log::warn!("Client {info} {what} for overcoming of output buffer limits.");
         self.close_client(id);
         true
     }
@@ -49,7 +54,7 @@ impl Reactor {
     pub(super) fn clients_cron(&mut self, now: Millis) {
         let ids: Vec<ClientId> = self.server.client_ids().collect();
         for id in ids {
-            if self.check_output_limit(id, now) {
+            if self.check_output_limit(id, now, true) {
                 continue;
             }
             if self.timeout_secs == 0 {
