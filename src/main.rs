@@ -1,13 +1,15 @@
 //! `rsentinel`: command-line entry point. Parses the command line, loads and checks the
-//! config, sets up logging and listeners, builds the core and the server, runs the reactor.
+//! config, moves to `dir`, settles supervision (systemd/upstart) and `daemonize`, sets up
+//! logging, the pid file and listeners, builds the core and the server, runs the reactor.
 
 use std::ffi::OsString;
 use std::io::Read;
 use std::path::PathBuf;
 
 use rsentinel::config::persist::FileStore;
-use rsentinel::config::{self, check_config_file, parse_cli, Cli, LogLevel};
-use rsentinel::reactor::{logging, net, signals, Reactor, ReactorConfig};
+use rsentinel::config::{self, check_config_file, parse_cli, Cli, LogLevel, Supervised};
+use rsentinel::reactor::notify::{Notifier, NotifyEnv};
+use rsentinel::reactor::{daemon, logging, net, signals, ClientLimits, Reactor, ReactorConfig};
 use rsentinel::sentinel::{self, Sentinel};
 use rsentinel::server::{self, SaveError, Server};
 
@@ -100,14 +102,30 @@ fn run(config_path: Option<PathBuf>, mut overrides: String, stdin: bool) -> i32 
         }
     };
     let g = cfg.generic.clone();
+    // Redis has moved to `dir` while loading, so a relative logfile or pidfile is under it.
+    if let Some(dir) = &g.dir {
+        if let Err(e) = std::env::set_current_dir(dir) {
+            eprintln!("Can't chdir to '{dir}': {e}");
+            return 1;
+        }
+    }
+    let sup = supervision(g.supervised);
+    let background = g.daemonize && !sup.supervised;
+    if background {
+        if let Err(e) = daemon::daemonize() {
+            eprintln!("Can't daemonize: {e}");
+            return 1;
+        }
+    }
     if let Err(e) = logging::init(&g.logfile, loglevel_name(g.loglevel)) {
         eprintln!("Can't open the log file: {e}");
         return 1;
     }
-    if let Some(dir) = &g.dir {
-        if let Err(e) = std::env::set_current_dir(dir) {
-            log::warn!("Can't chdir to '{dir}': {e}");
-            return 1;
+    for (warning, line) in &sup.log {
+        if *warning {
+            log::warn!("{line}");
+        } else {
+            log::info!("{line}");
         }
     }
     log::info!("oO0OoO0OoO0Oo rsentinel is starting oO0OoO0OoO0Oo");
@@ -194,20 +212,115 @@ fn run(config_path: Option<PathBuf>, mut overrides: String, stdin: bool) -> i32 
     log::warn!("Sentinel ID is {}", core.myid);
     core.announce_masters();
     let bind_source = g.bind_source_addr.as_deref().and_then(|a| a.parse().ok());
+    let pidfile = if background || g.pidfile.is_some() {
+        let path = g.pidfile.as_deref().unwrap_or(daemon::DEFAULT_PIDFILE);
+        match daemon::PidFile::create(std::path::Path::new(path)) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                log::warn!("Failed to write PID file: {e}");
+                None
+            }
+        }
+    } else {
+        None
+    };
     let rc = ReactorConfig {
         listeners,
         bind_source,
         tcp_keepalive: u64::from(g.tcp_keepalive),
         maxclients: g.maxclients as usize,
+        timeout_secs: u64::from(g.timeout),
+        limits: ClientLimits::from_config(&g),
+        notifier: sup.notifier,
         save: Box::new(save),
     };
-    match Reactor::new(core, server, rc) {
-        Ok(mut r) => r.run(),
+    let mut reactor = match Reactor::new(core, server, rc) {
+        Ok(r) => r,
         Err(e) => {
             log::warn!("Failed to start the event loop: {e}");
-            1
+            return 1;
         }
+    };
+    if sup.upstart {
+        daemon::upstart_handshake();
     }
+    let code = reactor.run();
+    if code == 0 {
+        if let Some(p) = pidfile {
+            log::info!("Removing the pid file.");
+            p.remove();
+        }
+        log::warn!("Sentinel is now ready to exit, bye bye...");
+    }
+    code
+}
+
+/// How the process is supervised, decided before logging starts (so the log lines wait).
+struct Supervision {
+    /// Supervised by systemd or upstart: `daemonize` is then ignored, as in Redis.
+    supervised: bool,
+    upstart: bool,
+    notifier: Option<Notifier>,
+    /// (is a warning, text) to log once logging is up.
+    log: Vec<(bool, String)>,
+}
+
+/// Redis `redisIsSupervised`: `auto` looks for `UPSTART_JOB`, then `NOTIFY_SOCKET`.
+fn supervision(mode: Supervised) -> Supervision {
+    let mut s = Supervision {
+        supervised: false,
+        upstart: false,
+        notifier: None,
+        log: Vec::new(),
+    };
+    let has_upstart = std::env::var_os("UPSTART_JOB").is_some();
+    let mode = match mode {
+        Supervised::Auto if has_upstart => Supervised::Upstart,
+        Supervised::Auto if std::env::var_os("NOTIFY_SOCKET").is_some() => Supervised::Systemd,
+        m => m,
+    };
+    match mode {
+        Supervised::Upstart if has_upstart => {
+            s.log.push((
+                false,
+                "supervised by upstart, will stop to signal readiness.".into(),
+            ));
+            s.supervised = true;
+            s.upstart = true;
+        }
+        Supervised::Upstart => s.log.push((
+            true,
+            "upstart supervision requested, but UPSTART_JOB not found!".into(),
+        )),
+        Supervised::Systemd => {
+            let env = NotifyEnv::take();
+            if !env.systemd_mode(Supervised::Systemd) {
+                s.log.push((
+                    true,
+                    "systemd supervision requested or auto-detected, but NOTIFY_SOCKET not found!"
+                        .into(),
+                ));
+                return s;
+            }
+            match Notifier::open(&env, std::process::id()) {
+                Ok(n) => {
+                    s.log.push((
+                        false,
+                        "Supervised by systemd. Please make sure you set appropriate values for \
+                         TimeoutStartSec and TimeoutStopSec in your service unit."
+                            .into(),
+                    ));
+                    s.supervised = true;
+                    s.notifier = n;
+                }
+                Err(e) => s
+                    .log
+                    .push((true, format!("systemd supervision disabled: {e}"))),
+            }
+        }
+        Supervised::No | Supervised::Auto => {}
+    }
+    s
 }
 
 fn bind_all(

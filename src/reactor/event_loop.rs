@@ -1,6 +1,7 @@
 //! The poll loop. Per readiness event: read, hand complete requests to the server and
 //! complete reply frames to the core, then carry out the core's actions, save the config if
-//! the core asked (before any reply leaves the process), and flush output.
+//! the core asked (before any reply leaves the process), and flush output. Outgoing
+//! instance connections live in `outbound`, client limits in `client_limits`.
 
 use std::collections::HashMap;
 use std::io;
@@ -15,16 +16,21 @@ use mio::unix::SourceFd;
 use mio::{Events, Interest, Poll, Token, Waker};
 use slab::Slab;
 
+use super::limits::ClientLimits;
+use super::logging;
 use super::net::{self, ReadOutcome};
+use super::notify::{self, Notifier};
 use super::scripts::ScriptRunner;
 use super::signals::{self, SignalPipe};
 use super::timer::TimerWheel;
-use crate::resp::frame::parse_frame;
 use crate::resp::request::RequestParser;
 use crate::resp::{Proto, ReplyWriter};
 use crate::sentinel::scripts::ScriptExit;
 use crate::sentinel::{Action, ConnId, Input, Level, Millis, Sentinel};
 use crate::server::{ClientId, CpuUsage, Ctx, Host, SaveError, Server};
+
+mod client_limits;
+mod outbound;
 
 const SIGNAL_TOKEN: Token = Token(1 << 20);
 const WAKER_TOKEN: Token = Token((1 << 20) + 1);
@@ -34,6 +40,8 @@ const OUT_BASE: usize = 1 << 48;
 const READ_BUDGET: usize = 1 << 20;
 /// Reply frames from instances larger than this close the connection.
 const MAX_INSTANCE_BUFFER: usize = 64 << 20;
+/// Period of the client checks (idle `timeout`, soft output-buffer limits).
+const CLIENTS_CRON_MS: u64 = 1000;
 
 /// Saves the core's state to the config file, with the live ACL users as `user` lines.
 pub type SaveFn = Box<dyn FnMut(&Sentinel, &[String]) -> Result<(), SaveError>>;
@@ -44,6 +52,12 @@ pub struct ReactorConfig {
     pub bind_source: Option<IpAddr>,
     pub tcp_keepalive: u64,
     pub maxclients: usize,
+    /// `timeout`: close clients idle for longer than this many seconds (0 = never).
+    pub timeout_secs: u64,
+    /// `client-output-buffer-limit`.
+    pub limits: ClientLimits,
+    /// The service manager's notification channel, when supervised by systemd.
+    pub notifier: Option<Notifier>,
     pub save: SaveFn,
 }
 
@@ -72,6 +86,8 @@ struct ClientSock {
     wbuf: Vec<u8>,
     wpos: usize,
     want_write: bool,
+    /// When the pending output went over the soft limit (Redis `obuf_soft_limit_reached_time`).
+    soft_since: Option<Millis>,
 }
 
 struct OutSock {
@@ -86,6 +102,10 @@ struct OutSock {
 
 enum Timer {
     Tick,
+    /// `WATCHDOG=1` to systemd.
+    Watchdog,
+    /// Idle and soft-limit checks of clients.
+    ClientsCron,
 }
 
 /// The running process: sockets around a core and a server.
@@ -107,6 +127,9 @@ pub struct Reactor {
     bind_source: Option<IpAddr>,
     tcp_keepalive: u64,
     maxclients: usize,
+    timeout_secs: u64,
+    limits: ClientLimits,
+    notifier: Option<Notifier>,
     shutdown: bool,
 }
 
@@ -145,6 +168,15 @@ impl Reactor {
         let user_lines = server.users.config_lines();
         let mut timers = TimerWheel::new(now);
         timers.insert(now, Timer::Tick);
+        timers.insert(now + CLIENTS_CRON_MS, Timer::ClientsCron);
+        if let Some(ms) = cfg
+            .notifier
+            .as_ref()
+            .and_then(Notifier::watchdog_interval_ms)
+        {
+            timers.insert(now, Timer::Watchdog);
+            log::info!("systemd watchdog enabled: WATCHDOG=1 every {ms} ms");
+        }
         Ok(Reactor {
             poll,
             listeners,
@@ -166,6 +198,9 @@ impl Reactor {
             bind_source: cfg.bind_source,
             tcp_keepalive: cfg.tcp_keepalive,
             maxclients: cfg.maxclients,
+            timeout_secs: cfg.timeout_secs,
+            limits: cfg.limits,
+            notifier: cfg.notifier,
             shutdown: false,
         })
     }
@@ -174,6 +209,10 @@ impl Reactor {
     pub fn run(&mut self) -> i32 {
         let mut events = Events::with_capacity(1024);
         self.after_core(signals::monotonic_ms());
+        if let Some(n) = self.notifier.as_mut() {
+            n.status(&notify::status_line(&self.core));
+            n.ready();
+        }
         loop {
             let now = signals::monotonic_ms();
             let timeout = self
@@ -220,12 +259,32 @@ impl Reactor {
                         self.core.handle(now, Input::Tick);
                         let at = self.core.next_tick_at(now);
                         self.timers.insert(at, Timer::Tick);
+                        if let Some(n) = self.notifier.as_mut() {
+                            n.status(&notify::status_line(&self.core));
+                        }
+                    }
+                    Timer::Watchdog => {
+                        if let Some(n) = &self.notifier {
+                            n.watchdog();
+                            if let Some(ms) = n.watchdog_interval_ms() {
+                                self.timers.insert(now + ms, Timer::Watchdog);
+                            }
+                        }
+                    }
+                    Timer::ClientsCron => {
+                        self.clients_cron(now);
+                        self.timers
+                            .insert(now + CLIENTS_CRON_MS, Timer::ClientsCron);
                     }
                 }
             }
             self.after_core(now);
             if self.shutdown || self.server.shutdown_requested() {
-                log::warn!("Sentinel is now ready to exit, bye bye...");
+                // The caller removes the pid file and says goodbye; sentinel never saves here.
+                log::warn!("User requested shutdown...");
+                if let Some(n) = &self.notifier {
+                    n.stopping();
+                }
                 return 0;
             }
         }
@@ -240,10 +299,15 @@ impl Reactor {
                     } else {
                         "SIGINT"
                     };
-                    log::warn!("Received {name} scheduling shutdown...");
+                    logging::signal_handler_line(&format!(
+                        "Received {name} scheduling shutdown..."
+                    ));
                     self.shutdown = true;
                 }
-                libc::SIGHUP => log::info!("Received SIGHUP"),
+                libc::SIGHUP => match logging::reopen() {
+                    Ok(()) => log::info!("Received SIGHUP, log file reopened"),
+                    Err(e) => log::warn!("Received SIGHUP, can't reopen the log file: {e}"),
+                },
                 _ => {}
             }
         }
@@ -354,6 +418,7 @@ impl Reactor {
                     wbuf: Vec::new(),
                     wpos: 0,
                     want_write: false,
+                    soft_since: None,
                 },
             );
         }
@@ -376,6 +441,11 @@ impl Reactor {
         };
         self.server.stats.total_net_input_bytes += n as u64;
         self.server.stats.total_reads_processed += 1;
+        if n > 0 {
+            if let Some(cl) = self.server.client_mut(id) {
+                cl.last_interaction = now;
+            }
+        }
         self.process_client_input(id, now);
         if matches!(outcome, ReadOutcome::Closed(_)) {
             self.close_client(id);
@@ -433,6 +503,14 @@ impl Reactor {
             self.server.stats.total_net_output_bytes += out.len() as u64;
             c.wbuf.append(self.server.output(id));
         }
+        // Limits apply to what was produced before the kernel takes any of it, as in Redis
+        // (which checks when a reply is added).
+        if self.over_output_limit(id) {
+            return;
+        }
+        let Some(c) = self.clients.get_mut(&id.0) else {
+            return;
+        };
         let ok = net::write_pending(&mut c.stream, &mut c.wbuf, &mut c.wpos);
         let pending = !c.wbuf.is_empty();
         if !ok || (!pending && self.server.close_requested(id)) {
@@ -458,178 +536,5 @@ impl Reactor {
             let _ = self.poll.registry().deregister(&mut c.stream);
         }
         self.server.remove(id);
-    }
-
-    fn connect(&mut self, conn: ConnId, host: &str, port: u16) {
-        match host.parse::<IpAddr>() {
-            Ok(ip) => self.start_connect(conn, SocketAddr::new(ip, port)),
-            Err(_) => {
-                if self
-                    .resolve_tx
-                    .send((conn, host.to_string(), port))
-                    .is_err()
-                {
-                    self.deferred.push(conn);
-                }
-            }
-        }
-    }
-
-    fn on_resolved(&mut self, _now: Millis) {
-        while let Ok((conn, addr)) = self.resolve_rx.try_recv() {
-            match addr {
-                Some(a) => self.start_connect(conn, a),
-                None => self.deferred.push(conn),
-            }
-        }
-    }
-
-    fn start_connect(&mut self, conn: ConnId, addr: SocketAddr) {
-        let Ok(mut stream) = net::connect(addr, self.bind_source) else {
-            self.deferred.push(conn);
-            return;
-        };
-        let entry = self.outs.vacant_entry();
-        let key = entry.key();
-        let interest = Interest::READABLE | Interest::WRITABLE;
-        if self
-            .poll
-            .registry()
-            .register(&mut stream, Token(OUT_BASE + key), interest)
-            .is_err()
-        {
-            self.deferred.push(conn);
-            return;
-        }
-        entry.insert(OutSock {
-            conn,
-            stream,
-            rbuf: Vec::new(),
-            wbuf: Vec::new(),
-            wpos: 0,
-            established: false,
-            want_write: true,
-        });
-        self.by_conn.insert(conn, key);
-    }
-
-    /// The core asked to close (no Closed input follows).
-    fn close_out(&mut self, conn: ConnId) {
-        if let Some(key) = self.by_conn.remove(&conn) {
-            if let Some(mut o) = self.outs.try_remove(key) {
-                let _ = self.poll.registry().deregister(&mut o.stream);
-            }
-        }
-    }
-
-    /// The connection died on its own: tell the core.
-    fn lost_out(&mut self, key: usize) {
-        if let Some(mut o) = self.outs.try_remove(key) {
-            let _ = self.poll.registry().deregister(&mut o.stream);
-            self.by_conn.remove(&o.conn);
-            self.deferred.push(o.conn);
-        }
-    }
-
-    fn on_out_event(&mut self, key: usize, readable: bool, writable: bool, now: Millis) {
-        let Some(o) = self.outs.get_mut(key) else {
-            return;
-        };
-        if !o.established {
-            if !(writable || readable) {
-                return;
-            }
-            match (o.stream.take_error(), o.stream.peer_addr()) {
-                (Ok(None), Ok(_)) => {}
-                (_, Err(e)) if e.kind() == io::ErrorKind::NotConnected => return,
-                _ => return self.lost_out(key),
-            }
-            o.established = true;
-            let local_ip = o
-                .stream
-                .local_addr()
-                .map(|a| a.ip().to_string())
-                .unwrap_or_default();
-            let conn = o.conn;
-            self.core.handle(now, Input::Connected { conn, local_ip });
-            self.flush_out(key);
-        }
-        if writable {
-            self.flush_out(key);
-        }
-        if readable {
-            self.read_out(key, now);
-        }
-    }
-
-    fn read_out(&mut self, key: usize, now: Millis) {
-        let Some(o) = self.outs.get_mut(key) else {
-            return;
-        };
-        let outcome = net::read_available(&mut o.stream, &mut o.rbuf, READ_BUDGET);
-        let conn = o.conn;
-        let mut rbuf = std::mem::take(&mut o.rbuf);
-        let mut pos = 0;
-        let mut broken = false;
-        loop {
-            match parse_frame(rbuf.get(pos..).unwrap_or_default()) {
-                Ok(Some((frame, n))) => {
-                    self.core.handle(
-                        now,
-                        Input::Frame {
-                            conn,
-                            frame: &frame,
-                        },
-                    );
-                    pos += n;
-                }
-                Ok(None) => break,
-                Err(e) => {
-                    log::debug!("Protocol error from instance: {e}");
-                    broken = true;
-                    break;
-                }
-            }
-        }
-        rbuf.drain(..pos.min(rbuf.len()));
-        if rbuf.len() > MAX_INSTANCE_BUFFER {
-            broken = true;
-        }
-        if let Some(o) = self.outs.get_mut(key) {
-            if o.conn == conn {
-                o.rbuf = rbuf;
-            }
-        }
-        if broken || matches!(outcome, ReadOutcome::Closed(_)) {
-            // Still ours (the core did not close it while handling the frames)?
-            if self.outs.get(key).is_some_and(|o| o.conn == conn) {
-                self.lost_out(key);
-            }
-        }
-    }
-
-    fn flush_out(&mut self, key: usize) {
-        let Some(o) = self.outs.get_mut(key) else {
-            return;
-        };
-        if !o.established {
-            return;
-        }
-        if !net::write_pending(&mut o.stream, &mut o.wbuf, &mut o.wpos) {
-            return self.lost_out(key);
-        }
-        let pending = !o.wbuf.is_empty();
-        if pending != o.want_write {
-            o.want_write = pending;
-            let interest = if pending {
-                Interest::READABLE | Interest::WRITABLE
-            } else {
-                Interest::READABLE
-            };
-            let _ = self
-                .poll
-                .registry()
-                .reregister(&mut o.stream, Token(OUT_BASE + key), interest);
-        }
     }
 }

@@ -1,7 +1,11 @@
 //! Logging in Redis's line format, `<pid>:X <dd Mon yyyy HH:MM:SS.mmm> <lvl> <text>`, to the
-//! `logfile` or stdout, through the `log` facade (`env_logger` formats and writes).
+//! `logfile` or stdout, through the `log` facade (`env_logger` formats; our target writes).
+//! The file target is reopenable ([`reopen`], on SIGHUP) so logrotate can move it away.
 
-use std::io::Write;
+use std::fs::{File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use log::LevelFilter;
 
@@ -61,22 +65,52 @@ pub fn redis_timestamp(unix_us: u64) -> String {
     )
 }
 
-/// Installs the logger. `logfile` empty = stdout. Safe to call once.
-pub fn init(logfile: &str, redis_level: &str) -> std::io::Result<()> {
-    let target: Box<dyn Write + Send> = if logfile.is_empty() {
-        Box::new(std::io::stdout())
-    } else {
-        Box::new(
-            std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(logfile)?,
-        )
-    };
+/// The open log file and the path it was opened from (absolute, so that a reopen after a
+/// `chdir` finds the same file).
+struct LogFile {
+    path: PathBuf,
+    file: File,
+}
+
+/// `None` while logging to stdout.
+static LOG_FILE: Mutex<Option<LogFile>> = Mutex::new(None);
+
+fn open_append(path: &Path) -> io::Result<File> {
+    OpenOptions::new().create(true).append(true).open(path)
+}
+
+/// The logger's target: the current [`LOG_FILE`], or stdout.
+struct Target;
+
+impl Write for Target {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let mut guard = LOG_FILE.lock().unwrap_or_else(|p| p.into_inner());
+        match guard.as_mut() {
+            Some(lf) => lf.file.write(buf),
+            None => io::stdout().write(buf),
+        }
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        let mut guard = LOG_FILE.lock().unwrap_or_else(|p| p.into_inner());
+        match guard.as_mut() {
+            Some(lf) => lf.file.flush(),
+            None => io::stdout().flush(),
+        }
+    }
+}
+
+/// Installs the logger. `logfile` empty = stdout; a relative path is taken from the current
+/// directory (`main` has already moved to `dir`, as Redis has when it opens the log).
+pub fn init(logfile: &str, redis_level: &str) -> io::Result<()> {
+    if !logfile.is_empty() {
+        let path = std::path::absolute(logfile)?;
+        let file = open_append(&path)?;
+        *LOG_FILE.lock().unwrap_or_else(|p| p.into_inner()) = Some(LogFile { path, file });
+    }
     let pid = std::process::id();
     env_logger::Builder::new()
         .filter_level(level_filter(redis_level))
-        .target(env_logger::Target::Pipe(target))
+        .target(env_logger::Target::Pipe(Box::new(Target)))
         .format(move |buf, record| {
             writeln!(
                 buf,
@@ -87,7 +121,30 @@ pub fn init(logfile: &str, redis_level: &str) -> std::io::Result<()> {
             )
         })
         .try_init()
-        .map_err(std::io::Error::other)
+        .map_err(io::Error::other)
+}
+
+/// Reopens the log file by its path (SIGHUP, after logrotate moved it away). On failure the
+/// old file stays in use and the error is returned. A no-op when logging to stdout.
+pub fn reopen() -> io::Result<()> {
+    let mut guard = LOG_FILE.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(lf) = guard.as_mut() {
+        lf.file = open_append(&lf.path)?;
+    }
+    Ok(())
+}
+
+/// Writes a line in the shape Redis uses from inside a signal handler,
+/// `<pid>:signal-handler (<unix secs>) <text>` (no level filter below warning applies).
+pub fn signal_handler_line(text: &str) {
+    let line = format!(
+        "{}:signal-handler ({}) {text}\n",
+        std::process::id(),
+        super::signals::unix_time_us() / 1_000_000
+    );
+    if log::max_level() >= log::LevelFilter::Warn {
+        let _ = Target.write_all(line.as_bytes());
+    }
 }
 
 #[cfg(test)]

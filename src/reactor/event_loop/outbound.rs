@@ -1,0 +1,189 @@
+//! The reactor's outgoing connections to masters, replicas and sentinels: connecting (host
+//! names resolved off the loop thread), reading reply frames into the core, writing the
+//! core's commands, and telling the core when a connection dies.
+
+use std::io;
+use std::net::{IpAddr, SocketAddr};
+
+use mio::Interest;
+use mio::Token;
+
+use super::{OutSock, Reactor, MAX_INSTANCE_BUFFER, OUT_BASE, READ_BUDGET};
+use crate::reactor::net::{self, ReadOutcome};
+use crate::resp::frame::parse_frame;
+use crate::sentinel::{ConnId, Input, Millis};
+
+impl Reactor {
+    pub(super) fn connect(&mut self, conn: ConnId, host: &str, port: u16) {
+        match host.parse::<IpAddr>() {
+            Ok(ip) => self.start_connect(conn, SocketAddr::new(ip, port)),
+            Err(_) => {
+                if self
+                    .resolve_tx
+                    .send((conn, host.to_string(), port))
+                    .is_err()
+                {
+                    self.deferred.push(conn);
+                }
+            }
+        }
+    }
+
+    pub(super) fn on_resolved(&mut self, _now: Millis) {
+        while let Ok((conn, addr)) = self.resolve_rx.try_recv() {
+            match addr {
+                Some(a) => self.start_connect(conn, a),
+                None => self.deferred.push(conn),
+            }
+        }
+    }
+
+    pub(super) fn start_connect(&mut self, conn: ConnId, addr: SocketAddr) {
+        let Ok(mut stream) = net::connect(addr, self.bind_source) else {
+            self.deferred.push(conn);
+            return;
+        };
+        let entry = self.outs.vacant_entry();
+        let key = entry.key();
+        let interest = Interest::READABLE | Interest::WRITABLE;
+        if self
+            .poll
+            .registry()
+            .register(&mut stream, Token(OUT_BASE + key), interest)
+            .is_err()
+        {
+            self.deferred.push(conn);
+            return;
+        }
+        entry.insert(OutSock {
+            conn,
+            stream,
+            rbuf: Vec::new(),
+            wbuf: Vec::new(),
+            wpos: 0,
+            established: false,
+            want_write: true,
+        });
+        self.by_conn.insert(conn, key);
+    }
+
+    /// The core asked to close (no Closed input follows).
+    pub(super) fn close_out(&mut self, conn: ConnId) {
+        if let Some(key) = self.by_conn.remove(&conn) {
+            if let Some(mut o) = self.outs.try_remove(key) {
+                let _ = self.poll.registry().deregister(&mut o.stream);
+            }
+        }
+    }
+
+    /// The connection died on its own: tell the core.
+    pub(super) fn lost_out(&mut self, key: usize) {
+        if let Some(mut o) = self.outs.try_remove(key) {
+            let _ = self.poll.registry().deregister(&mut o.stream);
+            self.by_conn.remove(&o.conn);
+            self.deferred.push(o.conn);
+        }
+    }
+
+    pub(super) fn on_out_event(&mut self, key: usize, readable: bool, writable: bool, now: Millis) {
+        let Some(o) = self.outs.get_mut(key) else {
+            return;
+        };
+        if !o.established {
+            if !(writable || readable) {
+                return;
+            }
+            match (o.stream.take_error(), o.stream.peer_addr()) {
+                (Ok(None), Ok(_)) => {}
+                (_, Err(e)) if e.kind() == io::ErrorKind::NotConnected => return,
+                _ => return self.lost_out(key),
+            }
+            o.established = true;
+            let local_ip = o
+                .stream
+                .local_addr()
+                .map(|a| a.ip().to_string())
+                .unwrap_or_default();
+            let conn = o.conn;
+            self.core.handle(now, Input::Connected { conn, local_ip });
+            self.flush_out(key);
+        }
+        if writable {
+            self.flush_out(key);
+        }
+        if readable {
+            self.read_out(key, now);
+        }
+    }
+
+    pub(super) fn read_out(&mut self, key: usize, now: Millis) {
+        let Some(o) = self.outs.get_mut(key) else {
+            return;
+        };
+        let outcome = net::read_available(&mut o.stream, &mut o.rbuf, READ_BUDGET);
+        let conn = o.conn;
+        let mut rbuf = std::mem::take(&mut o.rbuf);
+        let mut pos = 0;
+        let mut broken = false;
+        loop {
+            match parse_frame(rbuf.get(pos..).unwrap_or_default()) {
+                Ok(Some((frame, n))) => {
+                    self.core.handle(
+                        now,
+                        Input::Frame {
+                            conn,
+                            frame: &frame,
+                        },
+                    );
+                    pos += n;
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    log::debug!("Protocol error from instance: {e}");
+                    broken = true;
+                    break;
+                }
+            }
+        }
+        rbuf.drain(..pos.min(rbuf.len()));
+        if rbuf.len() > MAX_INSTANCE_BUFFER {
+            broken = true;
+        }
+        if let Some(o) = self.outs.get_mut(key) {
+            if o.conn == conn {
+                o.rbuf = rbuf;
+            }
+        }
+        if broken || matches!(outcome, ReadOutcome::Closed(_)) {
+            // Still ours (the core did not close it while handling the frames)?
+            if self.outs.get(key).is_some_and(|o| o.conn == conn) {
+                self.lost_out(key);
+            }
+        }
+    }
+
+    pub(super) fn flush_out(&mut self, key: usize) {
+        let Some(o) = self.outs.get_mut(key) else {
+            return;
+        };
+        if !o.established {
+            return;
+        }
+        if !net::write_pending(&mut o.stream, &mut o.wbuf, &mut o.wpos) {
+            return self.lost_out(key);
+        }
+        let pending = !o.wbuf.is_empty();
+        if pending != o.want_write {
+            o.want_write = pending;
+            let interest = if pending {
+                Interest::READABLE | Interest::WRITABLE
+            } else {
+                Interest::READABLE
+            };
+            let _ = self
+                .poll
+                .registry()
+                .reregister(&mut o.stream, Token(OUT_BASE + key), interest);
+        }
+    }
+}
