@@ -234,15 +234,17 @@ impl Reactor {
                     self.on_resolved(now);
                 } else if token.0 < self.listeners.len() {
                     self.accept(token.0, now);
-                } else if token.0 >= OUT_BASE {
-                    self.on_out_event(token.0 - OUT_BASE, ev.is_readable(), ev.is_writable(), now);
-                } else if token.0 >= CLIENT_BASE {
-                    self.on_client_event(
-                        token.0 - CLIENT_BASE,
-                        ev.is_readable(),
-                        ev.is_writable(),
-                        now,
-                    );
+                } else {
+                    // An error or hang-up (a refused connect reports only EPOLLERR|EPOLLHUP)
+                    // must reach the read/write paths, which then see the failure.
+                    let broken = ev.is_error() || ev.is_read_closed() || ev.is_write_closed();
+                    let readable = ev.is_readable() || broken;
+                    let writable = ev.is_writable() || broken;
+                    if token.0 >= OUT_BASE {
+                        self.on_out_event(token.0 - OUT_BASE, readable, writable, now);
+                    } else if token.0 >= CLIENT_BASE {
+                        self.on_client_event(token.0 - CLIENT_BASE, readable, writable, now);
+                    }
                 }
                 self.after_core(now);
                 if self.shutdown {
@@ -361,6 +363,13 @@ impl Reactor {
         self.core
             .drain_output(|conn, bytes| out_bytes.push((conn, bytes.to_vec())));
         for (conn, bytes) in out_bytes {
+            if !self.by_conn.contains_key(&conn) {
+                log::debug!(
+                    "dropping {} bytes for unknown connection {}",
+                    bytes.len(),
+                    conn.0
+                );
+            }
             if let Some(&key) = self.by_conn.get(&conn) {
                 if let Some(o) = self.outs.get_mut(key) {
                     o.wbuf.extend_from_slice(&bytes);

@@ -15,6 +15,7 @@ use crate::sentinel::{ConnId, Input, Millis};
 
 impl Reactor {
     pub(super) fn connect(&mut self, conn: ConnId, host: &str, port: u16) {
+        log::debug!("connecting {} to {host}:{port}", conn.0);
         match host.parse::<IpAddr>() {
             Ok(ip) => self.start_connect(conn, SocketAddr::new(ip, port)),
             Err(_) => {
@@ -69,6 +70,7 @@ impl Reactor {
 
     /// The core asked to close (no Closed input follows).
     pub(super) fn close_out(&mut self, conn: ConnId) {
+        log::debug!("closing connection {}", conn.0);
         if let Some(key) = self.by_conn.remove(&conn) {
             if let Some(mut o) = self.outs.try_remove(key) {
                 let _ = self.poll.registry().deregister(&mut o.stream);
@@ -79,6 +81,7 @@ impl Reactor {
     /// The connection died on its own: tell the core.
     pub(super) fn lost_out(&mut self, key: usize) {
         if let Some(mut o) = self.outs.try_remove(key) {
+            log::debug!("connection {} lost", o.conn.0);
             let _ = self.poll.registry().deregister(&mut o.stream);
             self.by_conn.remove(&o.conn);
             self.deferred.push(o.conn);
@@ -93,10 +96,16 @@ impl Reactor {
             if !(writable || readable) {
                 return;
             }
-            match (o.stream.take_error(), o.stream.peer_addr()) {
-                (Ok(None), Ok(_)) => {}
-                (_, Err(e)) if e.kind() == io::ErrorKind::NotConnected => return,
+            // A failed connect also answers NotConnected to peer_addr: look at the socket
+            // error first; NotConnected without an error is a spurious wake-up.
+            match o.stream.take_error() {
+                Ok(None) => {}
                 _ => return self.lost_out(key),
+            }
+            match o.stream.peer_addr() {
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::NotConnected => return,
+                Err(_) => return self.lost_out(key),
             }
             o.established = true;
             let local_ip = o
