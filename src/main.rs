@@ -168,6 +168,7 @@ fn run(config_path: Option<PathBuf>, mut overrides: String, stdin: bool) -> i32 
         aclfile_configured: !g.aclfile.is_empty(),
         protected_mode: g.protected_mode,
         acl_seed: std::array::from_fn(|i| (signals::os_random_u64() >> (8 * (i % 8))) as u8),
+        renamed_commands: g.renamed_commands.clone(),
     };
     let server = match Server::try_new(server_settings, now) {
         Ok(s) => s,

@@ -29,7 +29,19 @@ pub fn execute(srv: &mut Server, id: ClientId, args: &[&[u8]], ctx: &mut Ctx) {
     let start = out.len();
 
     let mut w = ReplyWriter::new(&mut out, proto);
-    run(srv, id, args, ctx, &mut w);
+    match renamed(&srv.settings.renamed_commands, args) {
+        Rename::Unchanged => run(srv, id, args, ctx, &mut w),
+        Rename::To(original) => {
+            let mut translated: Vec<&[u8]> = Vec::with_capacity(args.len());
+            translated.push(original.as_bytes());
+            translated.extend(args.iter().skip(1).copied());
+            run(srv, id, &translated, ctx, &mut w);
+        }
+        Rename::Hidden => {
+            set_last_cmd(srv, id, None);
+            error_bytes(&mut w, &unknown_command_text(args));
+        }
+    }
 
     if out.get(start) == Some(&b'-') {
         srv.stats.total_error_replies += 1;
@@ -49,6 +61,37 @@ pub fn execute(srv: &mut Server, id: ClientId, args: &[&[u8]], ctx: &mut Ctx) {
     // Anything queued for this client while its buffer was taken goes after the reply.
     let queued = std::mem::replace(&mut c.output, out);
     c.output.extend_from_slice(&queued);
+}
+
+/// What generic `rename-command` does to a command name.
+enum Rename {
+    Unchanged,
+    /// The typed name is a new name: run the original command.
+    To(String),
+    /// The typed name was renamed away (or disabled): it does not exist.
+    Hidden,
+}
+
+fn renamed(table: &[(String, String)], args: &[&[u8]]) -> Rename {
+    let Some(name) = args.first() else {
+        return Rename::Unchanged;
+    };
+    if table.is_empty() {
+        return Rename::Unchanged;
+    }
+    if let Some((old, _)) = table
+        .iter()
+        .find(|(_, new)| !new.is_empty() && new.as_bytes().eq_ignore_ascii_case(name))
+    {
+        return Rename::To(old.clone());
+    }
+    if table
+        .iter()
+        .any(|(old, _)| old.as_bytes().eq_ignore_ascii_case(name))
+    {
+        return Rename::Hidden;
+    }
+    Rename::Unchanged
 }
 
 fn run(srv: &mut Server, id: ClientId, args: &[&[u8]], ctx: &mut Ctx, w: &mut ReplyWriter) {

@@ -79,6 +79,8 @@ pub struct Settings {
     pub protected_mode: bool,
     /// Secret seed for `ACL GENPASS` (SHA-256 in counter mode, like Redis).
     pub acl_seed: [u8; 32],
+    /// Generic `rename-command <old> <new>` for our own commands (`new` empty = disabled).
+    pub renamed_commands: Vec<(String, String)>,
 }
 
 impl Default for Settings {
@@ -97,6 +99,7 @@ impl Default for Settings {
             aclfile_configured: false,
             protected_mode: false,
             acl_seed: [0; 32],
+            renamed_commands: Vec::new(),
         }
     }
 }
