@@ -48,6 +48,8 @@ impl Sentinel {
             dirty: Vec::new(),
             save_requested,
             scripts: Default::default(),
+            master_index: HashMap::new(),
+            scratch: Vec::new(),
         };
         for mc in &config.masters {
             s.add_master(mc, now);
@@ -103,6 +105,7 @@ impl Sentinel {
         };
         self.masters.push(master);
         let idx = self.masters.len() - 1;
+        self.master_index.insert(uid, idx);
         for (host, port) in &mc.known_replicas {
             self.add_replica(idx, host, *port, now);
         }
@@ -271,6 +274,12 @@ impl Sentinel {
             return None;
         }
         let m = self.masters.remove(idx);
+        self.master_index = self
+            .masters
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.common.uid, i))
+            .collect();
         self.release_link(m.common.link);
         for r in &m.replicas {
             self.release_link(r.common.link);

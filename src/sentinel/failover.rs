@@ -838,7 +838,7 @@ impl Sentinel {
         from_host: &str,
         from_port: u16,
     ) {
-        let Some(m) = self.masters.iter().find(|m| m.common.uid == uid) else {
+        let Some(m) = self.master_by_uid(uid) else {
             return;
         };
         let Some(path) = m.client_reconfig_script.clone() else {

@@ -136,6 +136,10 @@ pub struct Sentinel {
     dirty: Vec<ConnId>,
     save_requested: bool,
     scripts: scripts::Scripts,
+    /// Master uid → index in `masters` (rebuilt when a master is removed).
+    master_index: HashMap<u64, usize>,
+    /// Reused buffer for hello payloads.
+    scratch: Vec<u8>,
 }
 
 impl Sentinel {
@@ -191,7 +195,20 @@ impl Sentinel {
     }
 
     fn master_idx_by_uid(&self, uid: u64) -> Option<usize> {
-        self.masters.iter().position(|m| m.common.uid == uid)
+        self.master_index
+            .get(&uid)
+            .copied()
+            .filter(|&i| self.masters.get(i).is_some_and(|m| m.common.uid == uid))
+    }
+
+    fn master_by_uid(&self, uid: u64) -> Option<&Master> {
+        self.master_idx_by_uid(uid)
+            .and_then(|i| self.masters.get(i))
+    }
+
+    fn master_by_uid_mut(&mut self, uid: u64) -> Option<&mut Master> {
+        self.master_idx_by_uid(uid)
+            .and_then(|i| self.masters.get_mut(i))
     }
 
     /// The link an instance uses.

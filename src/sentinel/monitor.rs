@@ -15,9 +15,9 @@ pub const HELLO_CHANNEL: &str = "__sentinel__:hello";
 impl Sentinel {
     pub(super) fn timer(&mut self, now: Millis) {
         self.check_tilt(now);
-        let uids: Vec<u64> = self.masters.iter().map(|m| m.common.uid).collect();
-        for uid in uids {
-            self.handle_master_tick(uid, now);
+        // By index: the tick never adds or removes masters (the switch comes after).
+        for i in 0..self.masters.len() {
+            self.handle_master_tick(i, now);
         }
         self.switch_masters_in_update_config(now);
         self.run_scripts(now);
@@ -47,7 +47,10 @@ impl Sentinel {
         true
     }
 
-    fn handle_master_tick(&mut self, uid: u64, now: Millis) {
+    fn handle_master_tick(&mut self, i: usize, now: Millis) {
+        let Some(uid) = self.masters.get(i).map(|m| m.common.uid) else {
+            return;
+        };
         let inst = InstRef::Master(uid);
         self.reconnect(inst, now);
         self.send_periodic(inst, now);
@@ -55,64 +58,54 @@ impl Sentinel {
             self.check_sdown(inst, now);
             self.acting_half(uid, now);
         }
-        let Some(idx) = self.master_idx_by_uid(uid) else {
-            return;
-        };
-        let replicas: Vec<u64> = self.masters[idx]
-            .replicas
-            .iter()
-            .map(|r| r.common.uid)
-            .collect();
-        for r in replicas {
+        let mut r = 0;
+        while let Some(replica) = self
+            .masters
+            .get(i)
+            .and_then(|m| m.replicas.get(r))
+            .map(|x| x.common.uid)
+        {
             let inst = InstRef::Replica {
                 master: uid,
-                replica: r,
+                replica,
             };
             self.reconnect(inst, now);
             self.send_periodic(inst, now);
             if self.acting_allowed(now) {
                 self.check_sdown(inst, now);
             }
+            r += 1;
         }
-        let Some(idx) = self.master_idx_by_uid(uid) else {
-            return;
-        };
-        let peers: Vec<u64> = self.masters[idx]
-            .sentinels
-            .iter()
-            .map(|p| p.common.uid)
-            .collect();
-        for p in peers {
+        let mut p = 0;
+        while let Some(sentinel) = self
+            .masters
+            .get(i)
+            .and_then(|m| m.sentinels.get(p))
+            .map(|x| x.common.uid)
+        {
             let inst = InstRef::Sentinel {
                 master: uid,
-                sentinel: p,
+                sentinel,
             };
             self.reconnect(inst, now);
             self.send_periodic(inst, now);
             if self.acting_allowed(now) {
                 self.check_sdown(inst, now);
             }
+            p += 1;
         }
     }
 
     /// The link, down-after and address of an instance.
     pub(super) fn inst_common(&self, inst: InstRef) -> Option<&super::instance::Common> {
         match inst {
-            InstRef::Master(m) => self
-                .masters
-                .iter()
-                .find(|x| x.common.uid == m)
-                .map(|m| &m.common),
+            InstRef::Master(m) => self.master_by_uid(m).map(|m| &m.common),
             InstRef::Replica { master, replica } => self
-                .masters
-                .iter()
-                .find(|x| x.common.uid == master)
+                .master_by_uid(master)
                 .and_then(|m| m.replicas.iter().find(|r| r.common.uid == replica))
                 .map(|r| &r.common),
             InstRef::Sentinel { master, sentinel } => self
-                .masters
-                .iter()
-                .find(|x| x.common.uid == master)
+                .master_by_uid(master)
                 .and_then(|m| m.sentinels.iter().find(|p| p.common.uid == sentinel))
                 .map(|p| &p.common),
         }
@@ -123,21 +116,13 @@ impl Sentinel {
         inst: InstRef,
     ) -> Option<&mut super::instance::Common> {
         match inst {
-            InstRef::Master(m) => self
-                .masters
-                .iter_mut()
-                .find(|x| x.common.uid == m)
-                .map(|m| &mut m.common),
+            InstRef::Master(m) => self.master_by_uid_mut(m).map(|m| &mut m.common),
             InstRef::Replica { master, replica } => self
-                .masters
-                .iter_mut()
-                .find(|x| x.common.uid == master)
+                .master_by_uid_mut(master)
                 .and_then(|m| m.replicas.iter_mut().find(|r| r.common.uid == replica))
                 .map(|r| &mut r.common),
             InstRef::Sentinel { master, sentinel } => self
-                .masters
-                .iter_mut()
-                .find(|x| x.common.uid == master)
+                .master_by_uid_mut(master)
                 .and_then(|m| m.sentinels.iter_mut().find(|p| p.common.uid == sentinel))
                 .map(|p| &mut p.common),
         }
@@ -149,7 +134,7 @@ impl Sentinel {
             | InstRef::Replica { master: m, .. }
             | InstRef::Sentinel { master: m, .. } => m,
         };
-        self.masters.iter().find(|m| m.common.uid == uid)
+        self.master_by_uid(uid)
     }
 
     /// `%@` for an instance (§6).
@@ -363,8 +348,7 @@ impl Sentinel {
         let Some(link) = self.inst_common(inst).map(|c| c.link) else {
             return false;
         };
-        let ping = self.mapped(inst, "PING");
-        if !self.send(link, ConnKind::Cmd, Pending::Ping(inst), &[ping.as_bytes()]) {
+        if !self.send_named(inst, link, Pending::Ping(inst), "PING", &[]) {
             return false;
         }
         if let Some(l) = self.links.get_mut(link.0) {
@@ -380,8 +364,7 @@ impl Sentinel {
         let Some(link) = self.inst_common(inst).map(|c| c.link) else {
             return false;
         };
-        let info = self.mapped(inst, "INFO");
-        self.send(link, ConnKind::Cmd, Pending::Info(inst), &[info.as_bytes()])
+        self.send_named(inst, link, Pending::Info(inst), "INFO", &[])
     }
 
     /// The INFO period for an instance (§9.2).
@@ -456,6 +439,9 @@ impl Sentinel {
 
     /// sentinelSendHello: PUBLISH our hello on the instance's command connection.
     pub(super) fn send_hello(&mut self, inst: InstRef) -> bool {
+        // Reused buffer (an early return below just drops its capacity).
+        let mut payload = std::mem::take(&mut self.scratch);
+        payload.clear();
         let Some(c) = self.inst_common(inst) else {
             return false;
         };
@@ -466,12 +452,9 @@ impl Sentinel {
         if link.disconnected() {
             return false;
         }
-        let ip = match &self.announce_ip {
-            Some(ip) => ip.clone(),
-            None => match link.cmd.as_ref().and_then(|c| c.local_ip.clone()) {
-                Some(ip) => ip,
-                None => return false,
-            },
+        let local_ip = link.cmd.as_ref().and_then(|c| c.local_ip.as_deref());
+        let Some(ip) = self.announce_ip.as_deref().or(local_ip) else {
+            return false;
         };
         let port = if self.announce_port != 0 {
             self.announce_port
@@ -482,7 +465,6 @@ impl Sentinel {
             return false;
         };
         let (mh, mp) = m.current_addr();
-        let mut payload = Vec::with_capacity(128);
         build_hello(
             &mut payload,
             &Hello {
@@ -496,13 +478,57 @@ impl Sentinel {
                 master_config_epoch: m.config_epoch,
             },
         );
-        let publish = self.mapped(inst, "PUBLISH");
-        self.send(
+        let sent = self.send_named(
+            inst,
             link_id,
-            ConnKind::Cmd,
             Pending::Publish(inst),
-            &[publish.as_bytes(), HELLO_CHANNEL.as_bytes(), &payload],
-        )
+            "PUBLISH",
+            &[HELLO_CHANNEL.as_bytes(), &payload],
+        );
+        self.scratch = payload;
+        sent
+    }
+
+    /// Queues `cmd` (renamed as the instance's master says) with `rest` on the instance's
+    /// command connection, encoding straight into the connection's output buffer: the
+    /// periodic commands allocate nothing in steady state.
+    pub(super) fn send_named(
+        &mut self,
+        inst: InstRef,
+        link: LinkId,
+        pending: Pending,
+        cmd: &str,
+        rest: &[&[u8]],
+    ) -> bool {
+        let name = match inst {
+            InstRef::Sentinel { .. } => cmd,
+            InstRef::Master(m) | InstRef::Replica { master: m, .. } => {
+                match self.master_index.get(&m).and_then(|&i| self.masters.get(i)) {
+                    Some(master) => master.map_command(cmd),
+                    None => cmd,
+                }
+            }
+        };
+        let Some(l) = self.links.get_mut(link.0) else {
+            return false;
+        };
+        let Some(conn) = l.cmd.as_mut() else {
+            return false;
+        };
+        conn.pending.push_back(pending);
+        l.pending_commands += 1;
+        let id = conn.id;
+        let buf = self.output.entry(id).or_default();
+        if buf.is_empty() {
+            self.dirty.push(id);
+        }
+        let mut w = crate::resp::ReplyWriter::new(buf, crate::resp::Proto::Resp2);
+        w.array(1 + rest.len());
+        w.bulk(name.as_bytes());
+        for r in rest {
+            w.bulk(r);
+        }
+        true
     }
 
     /// sentinelCheckSubjectivelyDown, with idle-link recycling.

@@ -110,7 +110,7 @@ impl Sentinel {
                 }
                 if t.starts_with(b"PONG") {
                     if let InstRef::Master(uid) = inst {
-                        if let Some(m) = self.masters.iter_mut().find(|m| m.common.uid == uid) {
+                        if let Some(m) = self.master_by_uid_mut(uid) {
                             m.reboot_since = None;
                         }
                     }
@@ -157,7 +157,7 @@ impl Sentinel {
             return;
         };
         let leader = String::from_utf8_lossy(leader).into_owned();
-        let Some(m) = self.masters.iter_mut().find(|m| m.common.uid == master) else {
+        let Some(m) = self.master_by_uid_mut(master) else {
             return;
         };
         let Some(p) = m.sentinels.iter_mut().find(|p| p.common.link == link) else {
@@ -328,7 +328,7 @@ impl Sentinel {
                 }
                 self.request_save();
             }
-            if let Some(m) = self.masters.iter_mut().find(|m| m.common.uid == muid) {
+            if let Some(m) = self.master_by_uid_mut(muid) {
                 if let Some(p) = m.sentinels.iter_mut().find(|p| p.common.uid == si) {
                     p.last_hello_time = now;
                 }
