@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use rsentinel::config::persist::FileStore;
 use rsentinel::config::{self, check_config_file, parse_cli, Cli, LogLevel};
-use rsentinel::reactor::{logging, net, signals, Reactor, ReactorConfig};
+use rsentinel::reactor::{logging, net, signals, ObufLimit, Reactor, ReactorConfig};
 use rsentinel::sentinel::{self, Sentinel};
 use rsentinel::server::{self, SaveError, Server};
 
@@ -55,6 +55,23 @@ fn loglevel_name(l: LogLevel) -> &'static str {
 }
 
 /// `uname -s -r -m`, as INFO's `os` field shows it.
+/// One class of the canonical `client-output-buffer-limit` value
+/// (`normal <hard> <soft> <secs> slave ... pubsub ...`).
+fn obuf_limit(g: &config::GenericOptions, class: &str) -> ObufLimit {
+    let value = g.value("client-output-buffer-limit").unwrap_or_default();
+    let words: Vec<&str> = value.split_whitespace().collect();
+    let n = |w: Option<&&str>| w.and_then(|w| config::num::memtoull(w)).unwrap_or(0);
+    words
+        .chunks(4)
+        .find(|c| c.first().is_some_and(|w| w.eq_ignore_ascii_case(class)))
+        .map(|c| ObufLimit {
+            hard: n(c.get(1)),
+            soft: n(c.get(2)),
+            soft_secs: n(c.get(3)),
+        })
+        .unwrap_or_default()
+}
+
 fn os_name() -> String {
     // SAFETY: utsname is plain data filled by uname(2); the fields are NUL-terminated.
     unsafe {
@@ -169,6 +186,8 @@ fn run(config_path: Option<PathBuf>, mut overrides: String, stdin: bool) -> i32 
         bind_source,
         tcp_keepalive: u64::from(g.tcp_keepalive),
         maxclients: g.maxclients as usize,
+        obuf_normal: obuf_limit(&g, "normal"),
+        obuf_pubsub: obuf_limit(&g, "pubsub"),
         save: Box::new(save),
     };
     match Reactor::new(core, server, rc) {

@@ -44,7 +44,41 @@ pub struct ReactorConfig {
     pub bind_source: Option<IpAddr>,
     pub tcp_keepalive: u64,
     pub maxclients: usize,
+    /// `client-output-buffer-limit` of the `normal` and `pubsub` classes.
+    pub obuf_normal: ObufLimit,
+    pub obuf_pubsub: ObufLimit,
     pub save: SaveFn,
+}
+
+/// One class of `client-output-buffer-limit`: a client whose unsent output reaches `hard`
+/// bytes, or stays at or above `soft` bytes for more than `soft_secs` seconds, is closed
+/// (0 = no limit). Without it, a subscriber that never reads grows memory without bound.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ObufLimit {
+    pub hard: u64,
+    pub soft: u64,
+    pub soft_secs: u64,
+}
+
+impl ObufLimit {
+    /// Redis's `checkClientOutputBufferLimits`: the soft limit only counts once it has been
+    /// exceeded continuously for longer than `soft_secs` (`since` remembers when it started).
+    fn reached(&self, used: u64, since: &mut Option<Millis>, now: impl FnOnce() -> Millis) -> bool {
+        let hard = self.hard > 0 && used >= self.hard;
+        let mut soft = self.soft > 0 && used >= self.soft;
+        if soft {
+            match *since {
+                None => {
+                    *since = Some(now());
+                    soft = false;
+                }
+                Some(t) => soft = now().saturating_sub(t) > self.soft_secs.saturating_mul(1000),
+            }
+        } else {
+            *since = None;
+        }
+        hard || soft
+    }
 }
 
 struct ShellHost {
@@ -70,6 +104,8 @@ struct ClientSock {
     wbuf: Vec<u8>,
     wpos: usize,
     want_write: bool,
+    /// When the unsent output first reached the soft limit (cleared once below it).
+    soft_since: Option<Millis>,
 }
 
 struct OutSock {
@@ -105,6 +141,8 @@ pub struct Reactor {
     bind_source: Option<IpAddr>,
     tcp_keepalive: u64,
     maxclients: usize,
+    obuf_normal: ObufLimit,
+    obuf_pubsub: ObufLimit,
     shutdown: bool,
 }
 
@@ -160,6 +198,8 @@ impl Reactor {
             bind_source: cfg.bind_source,
             tcp_keepalive: cfg.tcp_keepalive,
             maxclients: cfg.maxclients,
+            obuf_normal: cfg.obuf_normal,
+            obuf_pubsub: cfg.obuf_pubsub,
             shutdown: false,
         })
     }
@@ -348,6 +388,7 @@ impl Reactor {
                     wbuf: Vec::new(),
                     wpos: 0,
                     want_write: false,
+                    soft_since: None,
                 },
             );
         }
@@ -429,6 +470,26 @@ impl Reactor {
         if !ok || (!pending && self.server.close_requested(id)) {
             self.close_client(id);
             return;
+        }
+        if pending {
+            let used = c.wbuf.len().saturating_sub(c.wpos) as u64;
+            let cl = self.server.client(id);
+            let limit = if cl.is_some_and(|cl| cl.is_pubsub()) {
+                self.obuf_pubsub
+            } else {
+                self.obuf_normal
+            };
+            if limit.reached(used, &mut c.soft_since, signals::monotonic_ms) {
+                let peer = cl.map(|cl| cl.peer.to_string()).unwrap_or_default();
+                log::warn!(
+                    "Client id={} addr={peer} scheduled to be closed ASAP for overcoming of output buffer limits.",
+                    cl.map_or(0, |cl| cl.id)
+                );
+                self.close_client(id);
+                return;
+            }
+        } else {
+            c.soft_since = None;
         }
         if pending != c.want_write {
             c.want_write = pending;

@@ -11,4 +11,4 @@ pub mod timer;
 
 mod event_loop;
 
-pub use event_loop::{Reactor, ReactorConfig, SaveFn};
+pub use event_loop::{ObufLimit, Reactor, ReactorConfig, SaveFn};
