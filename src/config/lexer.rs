@@ -19,8 +19,15 @@ fn hex_val(b: u8) -> Option<u8> {
     }
 }
 
-/// Splits `line` into arguments. An empty or blank line gives an empty vector.
+/// Splits `line` into arguments. An empty or blank line gives an empty vector. Like
+/// `sdssplitargs` on a C string, a NUL byte ends the line.
 pub fn split_args(line: &[u8]) -> Result<Vec<Vec<u8>>, UnbalancedQuotes> {
+    // Without this, an unquoted NUL would end a word without being consumed, and the word
+    // loop would push empty arguments forever (found by fuzz/config_load: out of memory).
+    let line = match memchr::memchr(0, line) {
+        Some(nul) => line.get(..nul).unwrap_or_default(),
+        None => line,
+    };
     let mut args = Vec::new();
     let mut i = 0;
     let n = line.len();
@@ -138,6 +145,22 @@ pub fn repr(s: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_nul_byte_ends_the_line_instead_of_looping_forever() {
+        // fuzz/config_load regression: `leader-epoch mymC-co\x01\0\0...`.
+        assert_eq!(
+            split_args(b"sentinel leader-epoch mymC-co\x01\0\0\0mmand PING \"\""),
+            Ok(vec![
+                b"sentinel".to_vec(),
+                b"leader-epoch".to_vec(),
+                b"mymC-co\x01".to_vec()
+            ])
+        );
+        assert_eq!(split_args(b"\0a b"), Ok(vec![]));
+        assert_eq!(split_args(b"a \"b\0c\" d"), Err(UnbalancedQuotes));
+        assert_eq!(split_args(b"a\0"), Ok(vec![b"a".to_vec()]));
+    }
 
     fn split(s: &str) -> Result<Vec<String>, UnbalancedQuotes> {
         split_args(s.as_bytes()).map(|v| {

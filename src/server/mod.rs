@@ -310,6 +310,15 @@ impl Server {
         self.clients.len()
     }
 
+    /// Clients with output waiting in the server or a pending close, in slab order: the
+    /// ones the shell must flush after a step (idle clients cost one check each).
+    pub fn clients_to_flush(&self) -> impl Iterator<Item = ClientId> + '_ {
+        self.clients
+            .iter()
+            .filter(|(_, c)| !c.output.is_empty() || c.close_after_reply)
+            .map(|(k, _)| ClientId(k))
+    }
+
     /// Handles of every connected client, in slab order.
     pub fn client_ids(&self) -> impl Iterator<Item = ClientId> + '_ {
         self.clients.iter().map(|(k, _)| ClientId(k))

@@ -10,93 +10,12 @@ use crate::resp::{Proto, ReplyWriter};
 /// The channel peers publish hellos on.
 pub const HELLO_CHANNEL: &[u8] = b"__sentinel__:hello";
 
-/// Glob match for PSUBSCRIBE patterns (Redis `stringmatchlen`, case-sensitive).
-/// Private stand-in until `crate::glob::glob_match(pattern, s, nocase)` lands.
+/// Glob match for PSUBSCRIBE patterns (Redis `stringmatchlen`, case-sensitive), with
+/// Redis 7.0.9+'s protection against abusive patterns: the former backtracking matcher
+/// took exponential time on patterns like `*?*?*?…x`, stalling the event loop for minutes
+/// on a single event or `COMMAND LIST FILTERBY PATTERN` (Redis's CVE-2022-36021).
 pub fn pattern_matches(pattern: &[u8], s: &[u8]) -> bool {
-    glob(pattern, s)
-}
-
-fn glob(mut p: &[u8], mut s: &[u8]) -> bool {
-    while let Some(&pc) = p.first() {
-        match pc {
-            b'*' => {
-                while p.get(1) == Some(&b'*') {
-                    p = p.get(1..).unwrap_or_default();
-                }
-                let rest = p.get(1..).unwrap_or_default();
-                if rest.is_empty() {
-                    return true;
-                }
-                return (0..=s.len()).any(|i| glob(rest, s.get(i..).unwrap_or_default()));
-            }
-            b'?' => {
-                if s.is_empty() {
-                    return false;
-                }
-                s = s.get(1..).unwrap_or_default();
-                p = p.get(1..).unwrap_or_default();
-            }
-            b'[' => {
-                let Some(&c) = s.first() else { return false };
-                let (matched, rest) = class(p.get(1..).unwrap_or_default(), c);
-                if !matched {
-                    return false;
-                }
-                p = rest;
-                s = s.get(1..).unwrap_or_default();
-            }
-            _ => {
-                let (lit, rest) = if pc == b'\\' && p.len() >= 2 {
-                    (
-                        p.get(1).copied().unwrap_or(b'\\'),
-                        p.get(2..).unwrap_or_default(),
-                    )
-                } else {
-                    (pc, p.get(1..).unwrap_or_default())
-                };
-                if s.first() != Some(&lit) {
-                    return false;
-                }
-                s = s.get(1..).unwrap_or_default();
-                p = rest;
-            }
-        }
-    }
-    s.is_empty()
-}
-
-/// Matches `c` against a `[...]` class whose body starts at `p` (just after `[`); returns
-/// the result and the pattern after the closing `]` (an unterminated class runs to the end,
-/// as in Redis).
-fn class(mut p: &[u8], c: u8) -> (bool, &[u8]) {
-    let negate = p.first() == Some(&b'^');
-    if negate {
-        p = p.get(1..).unwrap_or_default();
-    }
-    let mut matched = false;
-    loop {
-        match p {
-            [] => break,
-            [b']', rest @ ..] => {
-                p = rest;
-                break;
-            }
-            [b'\\', e, rest @ ..] => {
-                matched |= *e == c;
-                p = rest;
-            }
-            [lo, b'-', hi, rest @ ..] => {
-                let (a, b) = if lo <= hi { (*lo, *hi) } else { (*hi, *lo) };
-                matched |= (a..=b).contains(&c);
-                p = rest;
-            }
-            [x, rest @ ..] => {
-                matched |= *x == c;
-                p = rest;
-            }
-        }
-    }
-    (matched != negate, p)
+    crate::glob::glob_match(pattern, s, false)
 }
 
 /// Distinct channels and patterns with at least one subscriber (INFO stats).
@@ -240,7 +159,8 @@ mod tests {
     #[test]
     fn glob_handles_star_question_and_literals() {
         assert!(m(b"*", b"+sdown"));
-        assert!(m(b"*", b""));
+        // Redis 7.0's stringmatchlen never matches an empty string (channels never are).
+        assert!(!m(b"*", b""));
         assert!(m(b"+s*n", b"+sdown"));
         assert!(m(b"?sdown", b"-sdown"));
         assert!(!m(b"?sdown", b"sdown"));
@@ -259,5 +179,29 @@ mod tests {
         assert!(m(b"\\*", b"*"));
         assert!(!m(b"\\*", b"x"));
         assert!(m(b"[\\]]", b"]"));
+    }
+}
+
+#[cfg(test)]
+mod abuse_tests {
+    use super::pattern_matches;
+    use std::time::{Duration, Instant};
+
+    #[test]
+    fn an_abusive_pattern_is_matched_in_polynomial_time() {
+        // `*?` repeated: a backtracking matcher tries C(30, 15) placements on a 30-byte
+        // channel name; Redis 7.0.9+ (CVE-2022-36021) gives up on longer matches instead.
+        let pattern = [b"*?".repeat(15), b"x".to_vec()].concat();
+        let t = Instant::now();
+        assert!(!pattern_matches(
+            &pattern,
+            b"+failover-state-wait-promotion"
+        ));
+        assert!(!pattern_matches(&pattern, &[b'a'; 64]));
+        assert!(
+            t.elapsed() < Duration::from_millis(200),
+            "took {:?}",
+            t.elapsed()
+        );
     }
 }
