@@ -151,6 +151,22 @@ fn ten_failovers(kinds: [Kind; 3]) {
         }
         let before: Vec<usize> = g.sentinels.iter().map(elected_count).collect();
         let old = g.master_port(0).expect("current master");
+        if forced.is_some() {
+            for s in &g.sentinels {
+                let m = s.client().cmd(&["SENTINEL", "MASTER", "mymaster"]);
+                eprintln!(
+                    "round {round}: {:?} {} quorum={:?} down-after={:?} master={old}",
+                    s.kind(),
+                    s.port(),
+                    m.field("quorum"),
+                    m.field("down-after-milliseconds")
+                );
+            }
+        }
+        eprintln!(
+            "round {round}: kill {old} at {:?}",
+            std::time::SystemTime::now()
+        );
         g.server_by_port(old).kill9();
         let new = g.wait_agreement_other_than(old, Duration::from_secs(30));
         g.wait_role_master(new, Duration::from_secs(10));

@@ -333,13 +333,19 @@ fn config(ctx: &mut Ctx, args: &[&[u8]], w: &mut ReplyWriter) {
             Ok(()) => save_and_reply(ctx, w),
             Err(e) => w.error(&e.to_string()),
         },
-        ("get", 4) => {
-            let pattern = arg(args, 3);
+        // Redis 7.2's form: several pairs, validated first, applied together.
+        ("set", n) if n > 5 => config_set_many(ctx, args.get(3..).unwrap_or_default(), w),
+        ("get", n) if n >= 4 => {
+            let patterns = args.get(3..).unwrap_or_default();
             let pairs: Vec<_> = ctx
                 .core
                 .config_pairs()
                 .into_iter()
-                .filter(|(k, _)| crate::glob::glob_match(pattern, k.as_bytes(), true))
+                .filter(|(k, _)| {
+                    patterns
+                        .iter()
+                        .any(|p| crate::glob::glob_match(p, k.as_bytes(), true))
+                })
                 .collect();
             w.map(pairs.len());
             for (k, v) in pairs {
@@ -349,6 +355,37 @@ fn config(ctx: &mut Ctx, args: &[&[u8]], w: &mut ReplyWriter) {
         }
         _ => w.error("ERR Only SENTINEL CONFIG GET <option> / SET <option> <value> are supported."),
     }
+}
+
+/// `SENTINEL CONFIG SET p1 v1 p2 v2 ...` (7.2): nothing changes unless every pair is valid.
+fn config_set_many(ctx: &mut Ctx, pairs: &[&[u8]], w: &mut ReplyWriter) {
+    let mut seen: Vec<String> = Vec::new();
+    for chunk in pairs.chunks(2) {
+        let param = text(arg(chunk, 0)).to_ascii_lowercase();
+        if seen.contains(&param) {
+            return w.error(&format!(
+                "ERR Duplicate argument '{param}' to SENTINEL CONFIG SET"
+            ));
+        }
+        let Some(value) = chunk.get(1) else {
+            return w.error(&format!("ERR Missing argument '{param}' value"));
+        };
+        // Validate on a scratch copy of the settings.
+        let mut probe = Sentinel::default();
+        if let Err(e) = probe.config_set(&param, &text(value)) {
+            return w.error(&e.to_string());
+        }
+        seen.push(param);
+    }
+    for chunk in pairs.chunks(2) {
+        if let Err(e) = ctx
+            .core
+            .config_set(&text(arg(chunk, 0)), &text(arg(chunk, 1)))
+        {
+            return w.error(&e.to_string());
+        }
+    }
+    save_and_reply(ctx, w);
 }
 
 fn debug(core: &mut Sentinel, pairs: &[&[u8]], w: &mut ReplyWriter) {
