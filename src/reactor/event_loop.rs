@@ -98,6 +98,8 @@ struct OutSock {
     wpos: usize,
     established: bool,
     want_write: bool,
+    /// Further resolved addresses to try if this connect fails.
+    fallback: Vec<SocketAddr>,
 }
 
 enum Timer {
@@ -122,7 +124,9 @@ pub struct Reactor {
     timers: TimerWheel<Timer>,
     scripts: ScriptRunner,
     resolve_tx: mpsc::Sender<(ConnId, String, u16)>,
-    resolve_rx: mpsc::Receiver<(ConnId, Option<SocketAddr>)>,
+    resolve_rx: mpsc::Receiver<(ConnId, Vec<SocketAddr>)>,
+    /// Bytes the core queued for connections whose host name is still being resolved.
+    resolving: HashMap<ConnId, Vec<u8>>,
     deferred: Vec<ConnId>,
     bind_source: Option<IpAddr>,
     tcp_keepalive: u64,
@@ -154,11 +158,14 @@ impl Reactor {
             .name("resolver".into())
             .spawn(move || {
                 for (conn, host, port) in rx {
-                    let addr = (host.as_str(), port)
+                    // Every address, IPv4 first: `localhost` often lists ::1 first while
+                    // servers listen on 127.0.0.1 only.
+                    let mut addrs: Vec<SocketAddr> = (host.as_str(), port)
                         .to_socket_addrs()
-                        .ok()
-                        .and_then(|mut a| a.next());
-                    if tx.send((conn, addr)).is_err() {
+                        .map(Iterator::collect)
+                        .unwrap_or_default();
+                    addrs.sort_by_key(|a| a.is_ipv6());
+                    if tx.send((conn, addrs)).is_err() {
                         break;
                     }
                     let _ = waker.wake();
@@ -194,6 +201,7 @@ impl Reactor {
             scripts: ScriptRunner::default(),
             resolve_tx,
             resolve_rx,
+            resolving: HashMap::new(),
             deferred: Vec::new(),
             bind_source: cfg.bind_source,
             tcp_keepalive: cfg.tcp_keepalive,
@@ -363,6 +371,10 @@ impl Reactor {
         self.core
             .drain_output(|conn, bytes| out_bytes.push((conn, bytes.to_vec())));
         for (conn, bytes) in out_bytes {
+            if let Some(held) = self.resolving.get_mut(&conn) {
+                held.extend_from_slice(&bytes);
+                continue;
+            }
             if !self.by_conn.contains_key(&conn) {
                 log::debug!(
                     "dropping {} bytes for unknown connection {}",

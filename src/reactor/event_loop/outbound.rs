@@ -25,24 +25,53 @@ impl Reactor {
                     .is_err()
                 {
                     self.deferred.push(conn);
+                } else {
+                    self.resolving.insert(conn, Vec::new());
                 }
             }
         }
     }
 
     pub(super) fn on_resolved(&mut self, _now: Millis) {
-        while let Ok((conn, addr)) = self.resolve_rx.try_recv() {
-            match addr {
-                Some(a) => self.start_connect(conn, a),
-                None => self.deferred.push(conn),
+        while let Ok((conn, mut addrs)) = self.resolve_rx.try_recv() {
+            // None: the core closed the connection while its name was being resolved.
+            let Some(held) = self.resolving.remove(&conn) else {
+                continue;
+            };
+            if addrs.is_empty() {
+                self.deferred.push(conn);
+            } else {
+                let first = addrs.remove(0);
+                self.start_connect_with(conn, first, addrs);
+                if let Some(o) = self.by_conn.get(&conn).and_then(|&k| self.outs.get_mut(k)) {
+                    o.wbuf = held;
+                }
             }
         }
     }
 
     pub(super) fn start_connect(&mut self, conn: ConnId, addr: SocketAddr) {
-        let Ok(mut stream) = net::connect(addr, self.bind_source) else {
-            self.deferred.push(conn);
-            return;
+        self.start_connect_with(conn, addr, Vec::new());
+    }
+
+    /// Connects to `addr`; if that fails before the connection is up, `fallback` is tried
+    /// in order before the core hears of a failure.
+    fn start_connect_with(
+        &mut self,
+        conn: ConnId,
+        addr: SocketAddr,
+        mut fallback: Vec<SocketAddr>,
+    ) {
+        let mut stream = match net::connect(addr, self.bind_source) {
+            Ok(s) => s,
+            Err(_) if !fallback.is_empty() => {
+                let next = fallback.remove(0);
+                return self.start_connect_with(conn, next, fallback);
+            }
+            Err(_) => {
+                self.deferred.push(conn);
+                return;
+            }
         };
         let entry = self.outs.vacant_entry();
         let key = entry.key();
@@ -64,6 +93,7 @@ impl Reactor {
             wpos: 0,
             established: false,
             want_write: true,
+            fallback,
         });
         self.by_conn.insert(conn, key);
     }
@@ -71,6 +101,7 @@ impl Reactor {
     /// The core asked to close (no Closed input follows).
     pub(super) fn close_out(&mut self, conn: ConnId) {
         log::debug!("closing connection {}", conn.0);
+        self.resolving.remove(&conn);
         if let Some(key) = self.by_conn.remove(&conn) {
             if let Some(mut o) = self.outs.try_remove(key) {
                 let _ = self.poll.registry().deregister(&mut o.stream);
@@ -84,6 +115,17 @@ impl Reactor {
             log::debug!("connection {} lost", o.conn.0);
             let _ = self.poll.registry().deregister(&mut o.stream);
             self.by_conn.remove(&o.conn);
+            if !o.established && !o.fallback.is_empty() {
+                // Not up yet and more addresses to try: the core keeps waiting; the bytes
+                // it queued go with the next attempt.
+                let next = o.fallback.remove(0);
+                let (conn, wbuf) = (o.conn, std::mem::take(&mut o.wbuf));
+                self.start_connect_with(conn, next, o.fallback);
+                if let Some(n) = self.by_conn.get(&conn).and_then(|&k| self.outs.get_mut(k)) {
+                    n.wbuf = wbuf;
+                }
+                return;
+            }
             self.deferred.push(o.conn);
         }
     }
