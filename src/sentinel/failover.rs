@@ -328,13 +328,7 @@ impl Sentinel {
             if now.saturating_sub(m.failover_start_time) > election_timeout
                 && now > m.failover_start_time
             {
-                self.inst_event(
-                    Level::Warning,
-                    "-failover-abort-not-elected",
-                    InstRef::Master(uid),
-                    "",
-                );
-                self.abort_failover(i, now);
+                self.abort_failover_with(i, "-failover-abort-not-elected", now);
             }
             return;
         }
@@ -399,13 +393,7 @@ impl Sentinel {
             // A fresh INFO is on its way: wait for it (bounded) rather than abort.
             None if self.replica_info_in_flight(i) && waited < self.timing.ping_period * 2 => {}
             None => {
-                self.inst_event(
-                    Level::Warning,
-                    "-failover-abort-no-good-slave",
-                    InstRef::Master(uid),
-                    "",
-                );
-                self.abort_failover(i, now);
+                self.abort_failover_with(i, "-failover-abort-no-good-slave", now);
             }
             Some(r) => {
                 let inst = InstRef::Replica {
@@ -444,13 +432,7 @@ impl Sentinel {
         };
         if self.links.get(link.0).is_none_or(|l| l.disconnected()) {
             if now.saturating_sub(m.failover_state_change_time) > m.failover_timeout {
-                self.inst_event(
-                    Level::Warning,
-                    "-failover-abort-slave-timeout",
-                    InstRef::Master(uid),
-                    "",
-                );
-                self.abort_failover(i, now);
+                self.abort_failover_with(i, "-failover-abort-slave-timeout", now);
             }
             return;
         }
@@ -466,14 +448,7 @@ impl Sentinel {
     fn failover_wait_promotion(&mut self, i: usize, now: Millis) {
         let m = &self.masters[i];
         if now.saturating_sub(m.failover_state_change_time) > m.failover_timeout {
-            let uid = m.common.uid;
-            self.inst_event(
-                Level::Warning,
-                "-failover-abort-slave-timeout",
-                InstRef::Master(uid),
-                "",
-            );
-            self.abort_failover(i, now);
+            self.abort_failover_with(i, "-failover-abort-slave-timeout", now);
         }
     }
 
@@ -650,6 +625,14 @@ impl Sentinel {
         }
     }
 
+    /// Emits `event` (a `-failover-abort-*`) about master `i`, then aborts its failover.
+    fn abort_failover_with(&mut self, i: usize, event: &'static str, now: Millis) {
+        if let Some(uid) = self.masters.get(i).map(|m| m.common.uid) {
+            self.inst_event(Level::Warning, event, InstRef::Master(uid), "");
+        }
+        self.abort_failover(i, now);
+    }
+
     /// sentinelAbortFailover.
     fn abort_failover(&mut self, i: usize, now: Millis) {
         let Some(m) = self.masters.get_mut(i) else {
@@ -815,19 +798,37 @@ impl Sentinel {
             l.port = port;
         }
         for (h, p) in addrs {
-            if let Some(ruid) = self.add_replica(i, &h, p, now) {
+            self.add_replica_announced(i, &h, p, now);
+        }
+        self.request_save();
+    }
+
+    /// Adds a replica to master `i` and announces it with `+slave`; false if it was known.
+    pub(super) fn add_replica_announced(
+        &mut self,
+        i: usize,
+        host: &str,
+        port: u16,
+        now: Millis,
+    ) -> bool {
+        let Some(uid) = self.masters.get(i).map(|m| m.common.uid) else {
+            return false;
+        };
+        match self.add_replica(i, host, port, now) {
+            Some(replica) => {
                 self.inst_event(
                     Level::Notice,
                     "+slave",
                     InstRef::Replica {
                         master: uid,
-                        replica: ruid,
+                        replica,
                     },
                     "",
                 );
+                true
             }
+            None => false,
         }
-        self.request_save();
     }
 
     /// Queues the client-reconfig script, if the master has one (§14).

@@ -54,16 +54,7 @@ impl Sentinel {
             let Ok(host) = std::str::from_utf8(r.ip) else {
                 continue;
             };
-            if let Some(ruid) = self.add_replica(i, host, r.port, now) {
-                self.inst_event(
-                    Level::Notice,
-                    "+slave",
-                    InstRef::Replica {
-                        master: uid,
-                        replica: ruid,
-                    },
-                    "",
-                );
+            if self.add_replica_announced(i, host, r.port, now) {
                 self.request_save();
             }
         }
