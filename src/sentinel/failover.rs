@@ -621,7 +621,7 @@ impl Sentinel {
     }
 
     /// sentinelAbortFailover.
-    fn abort_failover(&mut self, i: usize, now: Millis) {
+    pub(super) fn abort_failover(&mut self, i: usize, now: Millis) {
         let Some(m) = self.masters.get_mut(i) else {
             return;
         };

@@ -309,10 +309,21 @@ impl Sentinel {
         if let Some(si) = si {
             if self.masters[idx].config_epoch < h.master_config_epoch {
                 self.masters[idx].config_epoch = h.master_config_epoch;
-                let (old_host, old_port) = {
+                // Compare with the address we announce: during our own failover that is the
+                // promoted replica, not the configured address. Comparing with the latter
+                // adopted a newer epoch without its address, and our older failover then
+                // switched under that epoch: two addresses with one config epoch, for ever.
+                let (old_host, old_port, stale_failover) = {
                     let m = &self.masters[idx];
-                    (m.common.host.clone(), m.common.port)
+                    let (ch, cp) = m.current_addr();
+                    let stale =
+                        m.failover_in_progress() && m.failover_epoch < h.master_config_epoch;
+                    (ch.to_string(), cp, stale)
                 };
+                if h.master_port == old_port && h.master_ip == old_host && stale_failover {
+                    // Our failover is older than the configuration in force: drop it.
+                    self.abort_failover(idx, now);
+                }
                 if h.master_port != old_port || h.master_ip != old_host {
                     self.inst_event(
                         Level::Warning,

@@ -13,7 +13,7 @@ use crate::sentinel::Millis;
 /// No fault before this: the sentinels discover each other and the replicas.
 pub const WARMUP: Millis = 2_500;
 /// When the faults stop.
-pub const FAULTS_END: Millis = 12_000;
+pub const FAULTS_END: Millis = 9_000;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fault {
@@ -48,7 +48,7 @@ pub fn generate(
     let procs = sentinels + redis;
     let mut v = Vec::new();
     let span = |rng: &mut Rng, lo: u64, hi: u64| lo + rng.below(hi.saturating_sub(lo).max(1));
-    v.push((span(rng, WARMUP, 5_000), Fault::CrashMaster));
+    v.push((span(rng, WARMUP, 4_500), Fault::CrashMaster));
     let crashes = matches!(mix, FaultMix::Crash | FaultMix::All);
     let partitions = matches!(mix, FaultMix::Partition | FaultMix::All);
     if crashes {

@@ -18,7 +18,7 @@ use crate::sentinel::{Millis, Timing};
 /// After the faults end, the cluster must have converged within this long.
 pub const LIVENESS_BOUND: Millis = 25_000;
 /// …and stay converged this long.
-const STABLE_FOR: Millis = 1_500;
+const STABLE_FOR: Millis = 1_000;
 const CHECK_EVERY: Millis = 100;
 const SENTINEL_PORT: u16 = 26379;
 const REDIS_PORT: u16 = 6379;
