@@ -7,12 +7,15 @@
 //! - [`net`]: TCP-like connections (in order, latency, resets) and partitions.
 //! - [`node`]: one sentinel process (core + server + in-memory config "disk").
 //! - [`redis`]: one simulated Redis instance.
-//! - [`schedule`]: the seeded fault schedule.
+//! - [`schedule`]: the seeded fault schedule; [`faults`]: applying it.
+//! - [`cluster`]: replication links, sentinel agreement, failover time, liveness.
 //! - [`invariants`]: the safety and liveness checks, run after every step.
 //! - [`trace`]: the readable event trace of a seed.
 //!
 //! Entry points: [`run_seed`] for one seed, [`Summary`] to aggregate many.
 
+mod cluster;
+mod faults;
 mod invariants;
 mod net;
 mod node;

@@ -18,7 +18,7 @@ use crate::sentinel::{Millis, Timing};
 /// After the faults end, the cluster must have converged within this long.
 pub const LIVENESS_BOUND: Millis = 25_000;
 /// …and stay converged this long.
-const STABLE_FOR: Millis = 1_000;
+pub(super) const STABLE_FOR: Millis = 1_000;
 const CHECK_EVERY: Millis = 100;
 const SENTINEL_PORT: u16 = 26379;
 const REDIS_PORT: u16 = 6379;
@@ -26,7 +26,7 @@ pub const DOWN_AFTER: Millis = 1_000;
 const FAILOVER_TIMEOUT: Millis = 3_000;
 
 #[derive(Debug)]
-enum Ev {
+pub(super) enum Ev {
     Tick(ProcId, u64),
     ConnectDone(usize),
     Deliver(usize, bool),
@@ -71,23 +71,23 @@ pub fn sim_timing() -> Timing {
 }
 
 pub struct World {
-    cfg: SimConfig,
-    now: Millis,
-    rng: Rng,
+    pub(super) cfg: SimConfig,
+    pub(super) now: Millis,
+    pub(super) rng: Rng,
     queue: BinaryHeap<Reverse<Queued>>,
     seq: u64,
-    sentinels: Vec<SentinelNode>,
-    redis: Vec<RedisNode>,
-    net: Net,
-    checker: Checker,
-    trace: Trace,
-    steps: u64,
-    crashed_master: Option<ProcId>,
-    failover_from: Option<(Millis, (String, u16))>,
-    failover_ms: Option<Millis>,
-    faults_over: bool,
-    converged_since: Option<Millis>,
-    done: bool,
+    pub(super) sentinels: Vec<SentinelNode>,
+    pub(super) redis: Vec<RedisNode>,
+    pub(super) net: Net,
+    pub(super) checker: Checker,
+    pub(super) trace: Trace,
+    pub(super) steps: u64,
+    pub(super) crashed_master: Option<ProcId>,
+    pub(super) failover_from: Option<(Millis, (String, u16))>,
+    pub(super) failover_ms: Option<Millis>,
+    pub(super) faults_over: bool,
+    pub(super) converged_since: Option<Millis>,
+    pub(super) done: bool,
 }
 
 impl World {
@@ -175,7 +175,7 @@ impl World {
         w
     }
 
-    fn push(&mut self, at: Millis, ev: Ev) {
+    pub(super) fn push(&mut self, at: Millis, ev: Ev) {
         self.seq += 1;
         self.queue.push(Reverse(Queued {
             at,
@@ -216,7 +216,7 @@ impl World {
         }
     }
 
-    fn violation(&mut self, invariant: &'static str, detail: String) {
+    pub(super) fn violation(&mut self, invariant: &'static str, detail: String) {
         self.checker.violations.push(Violation {
             at: self.now,
             invariant,
@@ -224,11 +224,11 @@ impl World {
         });
     }
 
-    fn n(&self) -> usize {
+    pub(super) fn n(&self) -> usize {
         self.sentinels.len()
     }
 
-    fn proc_name(&self, p: ProcId) -> String {
+    pub(super) fn proc_name(&self, p: ProcId) -> String {
         match p.checked_sub(self.n()) {
             None => self.sentinels.get(p).map(|s| s.name.clone()),
             Some(j) => self.redis.get(j).map(|r| r.name.clone()),
@@ -236,7 +236,7 @@ impl World {
         .unwrap_or_default()
     }
 
-    fn proc_by_addr(&self, host: &str, port: u16) -> Option<ProcId> {
+    pub(super) fn proc_by_addr(&self, host: &str, port: u16) -> Option<ProcId> {
         if let Some(i) = self
             .sentinels
             .iter()
@@ -250,21 +250,21 @@ impl World {
             .map(|j| j + self.n())
     }
 
-    fn alive(&self, p: ProcId) -> bool {
+    pub(super) fn alive(&self, p: ProcId) -> bool {
         match p.checked_sub(self.n()) {
             None => self.sentinels.get(p).is_some_and(SentinelNode::alive),
             Some(j) => self.redis.get(j).is_some_and(|r| r.alive),
         }
     }
 
-    fn inc(&self, p: ProcId) -> u64 {
+    pub(super) fn inc(&self, p: ProcId) -> u64 {
         match p.checked_sub(self.n()) {
             None => self.sentinels.get(p).map_or(0, |s| s.inc),
             Some(j) => self.redis.get(j).map_or(0, |r| r.inc),
         }
     }
 
-    fn ip(&self, p: ProcId) -> String {
+    pub(super) fn ip(&self, p: ProcId) -> String {
         match p.checked_sub(self.n()) {
             None => self.sentinels.get(p).map(|s| s.ip.clone()),
             Some(j) => self.redis.get(j).map(|r| r.ip.clone()),
@@ -306,7 +306,7 @@ impl World {
     }
 
     /// Applies what sentinel `p`'s step produced.
-    fn apply(&mut self, p: ProcId, out: Vec<NOut>) {
+    pub(super) fn apply(&mut self, p: ProcId, out: Vec<NOut>) {
         let now = self.now;
         let who = self.proc_name(p);
         for o in out {
@@ -376,7 +376,7 @@ impl World {
     }
 
     /// Queues bytes on a connection and schedules their delivery.
-    fn send(&mut self, id: usize, to_server: bool, bytes: Vec<u8>) {
+    pub(super) fn send(&mut self, id: usize, to_server: bool, bytes: Vec<u8>) {
         if let Some(at) = self
             .net
             .push(&mut self.rng, self.now, id, to_server, Packet::Data(bytes))
@@ -387,7 +387,7 @@ impl World {
 
     /// One end closes (or crashes): a FIN follows its in-flight bytes; what was in flight
     /// towards it is lost.
-    fn close_side(&mut self, id: usize, client_side: bool) {
+    pub(super) fn close_side(&mut self, id: usize, client_side: bool) {
         let now = self.now;
         let at = self
             .net
@@ -589,296 +589,5 @@ impl World {
                 ROut::Note(s) => self.trace.log(self.now, &who, || s),
             }
         }
-    }
-
-    fn crash(&mut self, p: ProcId) {
-        let name = self.proc_name(p);
-        self.trace.log(self.now, &name, || "CRASH".into());
-        for id in self.net.conns_of(p) {
-            let Some(c) = self.net.conns.get(id) else {
-                continue;
-            };
-            let client_side = c.client == p;
-            self.close_side(id, client_side);
-        }
-        match p.checked_sub(self.n()) {
-            None => {
-                if let Some(s) = self.sentinels.get_mut(p) {
-                    s.crash();
-                }
-            }
-            Some(j) => {
-                if let Some(r) = self.redis.get_mut(j) {
-                    r.crash();
-                }
-            }
-        }
-    }
-
-    fn restart(&mut self, p: ProcId) {
-        if self.alive(p) {
-            return;
-        }
-        let now = self.now;
-        let name = self.proc_name(p);
-        self.trace.log(now, &name, || "START".into());
-        match p.checked_sub(self.n()) {
-            None => {
-                let seed = self.rng.next_u64();
-                let mut out = Vec::new();
-                let Some(s) = self.sentinels.get_mut(p) else {
-                    return;
-                };
-                if let Err(e) = s.boot(now, seed, &mut out) {
-                    return self.violation("config_parses_back", format!("{name}: {e}"));
-                }
-                let inc = s.inc;
-                if let Some(core) = s.core.as_ref() {
-                    self.checker.restarted(&core.myid);
-                }
-                self.apply(p, out);
-                self.push(now, Ev::Tick(p, inc));
-            }
-            Some(j) => {
-                if let Some(r) = self.redis.get_mut(j) {
-                    r.restart(now, &mut self.rng);
-                }
-            }
-        }
-    }
-
-    fn fault(&mut self, f: Fault) {
-        let now = self.now;
-        self.trace.log(now, "~~", || format!("{f:?}"));
-        match f {
-            Fault::CrashMaster => {
-                let Some(j) = self.redis.iter().position(|r| r.alive && r.is_master()) else {
-                    return;
-                };
-                let p = j + self.n();
-                if self.failover_from.is_none() && self.failover_ms.is_none() {
-                    if let Some(addr) = self.agreement() {
-                        if self
-                            .redis
-                            .get(j)
-                            .is_some_and(|r| (r.ip.as_str(), r.port) == (addr.0.as_str(), addr.1))
-                        {
-                            self.failover_from = Some((now, addr));
-                        }
-                    }
-                }
-                self.crashed_master = Some(p);
-                self.crash(p);
-            }
-            Fault::Crash(p) => {
-                if self.alive(p) {
-                    self.crash(p);
-                }
-            }
-            Fault::Restart(p) => self.restart(p),
-            Fault::Cut(a, b) => self.net.set_cut(a, b, true),
-            Fault::Heal(a, b) => self.net.set_cut(a, b, false),
-            Fault::Reset(p) => {
-                for id in self.net.conns_of(p) {
-                    let established = self.net.conns.get(id).is_some_and(|c| c.established);
-                    if established {
-                        self.close_side(id, true);
-                        self.close_side(id, false);
-                    }
-                }
-            }
-            Fault::Stall(p, ms) => {
-                if let Some(s) = self.sentinels.get_mut(p) {
-                    s.paused_until = now + ms;
-                }
-            }
-            Fault::SimulateFailure(p, flags) => {
-                if let Some(core) = self.sentinels.get_mut(p).and_then(|s| s.core.as_mut()) {
-                    core.simulate_failure = flags;
-                }
-            }
-            Fault::Spike(ms, dur) => {
-                self.net.spike_ms = ms;
-                self.net.spike_until = now + dur;
-            }
-            Fault::End { restart_master } => {
-                self.net.heal_all();
-                self.faults_over = true;
-                let procs = self.n() + self.redis.len();
-                for p in 0..procs {
-                    if restart_master || Some(p) != self.crashed_master {
-                        self.restart(p);
-                    }
-                }
-            }
-        }
-    }
-
-    /// Keeps the replicas' links, offsets and their masters' replica lists up to date.
-    fn refresh_replication(&mut self) {
-        let now = self.now;
-        let n = self.n();
-        for j in 0..self.redis.len() {
-            let Some(r) = self.redis.get(j) else { continue };
-            let RRole::Replica { host, port } = &r.role else {
-                continue;
-            };
-            if !r.alive {
-                continue;
-            }
-            let target = self
-                .redis
-                .iter()
-                .position(|t| t.ip == *host && t.port == *port);
-            let ok = target.filter(|&k| {
-                k != j
-                    && self
-                        .redis
-                        .get(k)
-                        .is_some_and(|t| t.alive && now >= t.loading_until)
-                    && self.net.linked(j + n, k + n)
-            });
-            let master_off = ok
-                .and_then(|k| self.redis.get(k))
-                .map(|t| t.offset_now(now));
-            let delay = 20 + self.rng.below(400);
-            let Some(r) = self.redis.get_mut(j) else {
-                continue;
-            };
-            match master_off {
-                Some(off) if r.link_up => r.offset = off,
-                Some(off) => match r.sync_ready_at {
-                    None => r.sync_ready_at = Some(now + delay),
-                    Some(t) if now >= t => {
-                        r.link_up = true;
-                        r.link_down_since = None;
-                        r.offset = off;
-                    }
-                    Some(_) => {}
-                },
-                None => {
-                    if r.link_up {
-                        r.link_up = false;
-                        r.link_down_since = Some(now);
-                    }
-                    r.sync_ready_at = None;
-                }
-            }
-        }
-        for k in 0..self.redis.len() {
-            let mut att = Vec::new();
-            if let Some(m) = self.redis.get(k).filter(|m| m.alive && m.is_master()) {
-                for (j, r) in self.redis.iter().enumerate() {
-                    let follows = matches!(&r.role, RRole::Replica { host, port } if *host == m.ip && *port == m.port);
-                    if j != k && r.alive && follows && (r.link_up || r.sync_ready_at.is_some()) {
-                        att.push((r.ip.clone(), r.port, r.offset));
-                    }
-                }
-            }
-            if let Some(m) = self.redis.get_mut(k) {
-                m.attached = att;
-            }
-        }
-    }
-
-    /// The master address every live sentinel names, if they agree.
-    fn agreement(&self) -> Option<(String, u16)> {
-        let mut addr: Option<(String, u16)> = None;
-        for s in &self.sentinels {
-            let Some(core) = s.core.as_ref() else {
-                continue;
-            };
-            let (h, p) = core.masters.first()?.current_addr();
-            match &addr {
-                None => addr = Some((h.to_string(), p)),
-                Some((ah, ap)) if ah == h && *ap == p => {}
-                Some(_) => return None,
-            }
-        }
-        addr
-    }
-
-    fn measure_failover(&mut self) {
-        let Some((t0, old)) = &self.failover_from else {
-            return;
-        };
-        let Some(addr) = self.agreement() else { return };
-        if addr != *old
-            && self
-                .redis
-                .iter()
-                .any(|r| r.alive && r.is_master() && r.ip == addr.0 && r.port == addr.1)
-        {
-            self.failover_ms = Some(self.now - t0);
-            self.failover_from = None;
-        }
-    }
-
-    /// Invariant 6: all live sentinels name the same master, it is a master, and every
-    /// other live instance replicates from it with its link up.
-    fn converged(&self) -> bool {
-        let Some((h, p)) = self.agreement() else {
-            return false;
-        };
-        let Some(m) = self.redis.iter().find(|r| r.ip == h && r.port == p) else {
-            return false;
-        };
-        if !m.alive || !m.is_master() {
-            return false;
-        }
-        self.redis
-            .iter()
-            .filter(|r| r.alive && !(r.ip == h && r.port == p))
-            .all(|r| {
-                r.link_up
-                    && matches!(&r.role, RRole::Replica { host, port } if *host == h && *port == p)
-            })
-    }
-
-    fn check_liveness(&mut self) {
-        if !self.faults_over {
-            return;
-        }
-        if self.converged() {
-            let since = *self.converged_since.get_or_insert(self.now);
-            if self.now - since >= STABLE_FOR {
-                self.done = true;
-            }
-        } else {
-            self.converged_since = None;
-        }
-    }
-
-    fn describe(&self) -> String {
-        let mut s = String::new();
-        for n in &self.sentinels {
-            match n
-                .core
-                .as_ref()
-                .and_then(|c| c.masters.first().map(|m| (c, m)))
-            {
-                Some((c, m)) => {
-                    let (h, p) = m.current_addr();
-                    s.push_str(&format!(
-                        "[{} names {h}:{p} epoch {} cfg {} state {:?} tilt {} sdown {} odown {}] ",
-                        n.name,
-                        c.current_epoch,
-                        m.config_epoch,
-                        m.failover_state,
-                        c.tilt,
-                        m.common.s_down_since.is_some(),
-                        m.o_down_since.is_some()
-                    ));
-                }
-                None => s.push_str(&format!("[{} down] ", n.name)),
-            }
-        }
-        for r in &self.redis {
-            s.push_str(&format!(
-                "[{} alive {} role {:?} link {}] ",
-                r.name, r.alive, r.role, r.link_up
-            ));
-        }
-        s
     }
 }
