@@ -51,6 +51,25 @@ fn newer_config_for_the_old_address_ends_a_stale_failover() {
     }
 }
 
+/// Seeds that broke a first, wrong fix of the above (comparing with the announced address
+/// and aborting when it matched): the stale failover's promoted replica *was* the newer
+/// configuration's master, and aborting fell back to the dead configured address.
+#[test]
+fn newer_config_for_our_promoted_replica_is_followed() {
+    for (seed, faults) in [
+        (30006, FaultMix::Partition),
+        (35994, FaultMix::Partition),
+        (37070, FaultMix::Partition),
+    ] {
+        let r = run_seed(&SimConfig::new(seed, faults));
+        assert!(r.violations.is_empty(), "seed {seed}: {:?}", r.violations);
+    }
+    let mut cfg = SimConfig::new(501_382, FaultMix::None);
+    cfg.switches.start_jitter_ms = Some(20);
+    let r = run_seed(&cfg);
+    assert!(r.violations.is_empty(), "{:?}", r.violations);
+}
+
 #[test]
 fn the_same_seed_replays_the_same_run() {
     let mut cfg = SimConfig::new(4242, FaultMix::All);

@@ -309,21 +309,18 @@ impl Sentinel {
         if let Some(si) = si {
             if self.masters[idx].config_epoch < h.master_config_epoch {
                 self.masters[idx].config_epoch = h.master_config_epoch;
-                // Compare with the address we announce: during our own failover that is the
-                // promoted replica, not the configured address. Comparing with the latter
-                // adopted a newer epoch without its address, and our older failover then
-                // switched under that epoch: two addresses with one config epoch, for ever.
-                let (old_host, old_port, stale_failover) = {
-                    let m = &self.masters[idx];
-                    let (ch, cp) = m.current_addr();
-                    let stale =
-                        m.failover_in_progress() && m.failover_epoch < h.master_config_epoch;
-                    (ch.to_string(), cp, stale)
-                };
-                if h.master_port == old_port && h.master_ip == old_host && stale_failover {
-                    // Our failover is older than the configuration in force: drop it.
+                // A failover of ours older than the configuration in force is obsolete:
+                // drop it before comparing addresses. Otherwise we adopt the newer epoch,
+                // then finish the old failover under it and switch to our promoted replica:
+                // two addresses with one config epoch, never reconciled.
+                let m = &self.masters[idx];
+                if m.failover_in_progress() && m.failover_epoch < h.master_config_epoch {
                     self.abort_failover(idx, now);
                 }
+                let (old_host, old_port) = {
+                    let m = &self.masters[idx];
+                    (m.common.host.clone(), m.common.port)
+                };
                 if h.master_port != old_port || h.master_ip != old_host {
                     self.inst_event(
                         Level::Warning,
