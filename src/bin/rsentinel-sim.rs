@@ -102,10 +102,11 @@ fn main() -> ExitCode {
             println!("VIOLATION {v}");
         }
         println!(
-            "seed {seed}: {} violations, failover {:?} ms, split vote {}, {} virtual ms, {} steps",
+            "seed {seed}: {} violations, failover {:?} ms, split vote {}, multi-leader {}, {} virtual ms, {} steps",
             r.violations.len(),
             r.failover_ms,
             r.split_vote,
+            r.multi_leader,
             r.virtual_ms,
             r.steps
         );

@@ -123,6 +123,8 @@ pub struct SeedReport {
     pub failover_ms: Option<Millis>,
     /// Some failover epoch ended without an elected leader.
     pub split_vote: bool,
+    /// Leaders were elected in more than one epoch (a redundant second failover).
+    pub multi_leader: bool,
     /// Virtual time simulated.
     pub virtual_ms: Millis,
     /// Steps (events) processed.
@@ -144,6 +146,7 @@ pub struct Summary {
     pub violations: u64,
     pub failover_ms: Vec<Millis>,
     pub split_votes: u64,
+    pub multi_leaders: u64,
     pub virtual_ms: u64,
     pub steps: u64,
 }
@@ -159,6 +162,7 @@ impl Summary {
             self.failover_ms.push(f);
         }
         self.split_votes += u64::from(r.split_vote);
+        self.multi_leaders += u64::from(r.multi_leader);
         self.virtual_ms += r.virtual_ms;
         self.steps += r.steps;
     }
@@ -169,6 +173,7 @@ impl Summary {
         self.violations += o.violations;
         self.failover_ms.extend(o.failover_ms);
         self.split_votes += o.split_votes;
+        self.multi_leaders += o.multi_leaders;
         self.virtual_ms += o.virtual_ms;
         self.steps += o.steps;
     }
@@ -192,14 +197,10 @@ impl fmt::Display for Summary {
             self.failover_quantile(x)
                 .map_or("-".to_string(), |v| format!("{v}"))
         };
-        let rate = if self.seeds == 0 {
-            0.0
-        } else {
-            100.0 * self.split_votes as f64 / self.seeds as f64
-        };
+        let pct = |n: u64| 100.0 * n as f64 / self.seeds.max(1) as f64;
         write!(
             f,
-            "seeds {} | violations {} in {} seeds | failover ms (n={}) p50 {} p90 {} p99 {} max {} | split-vote {:.2}% | virtual {:.0} s, {} steps",
+            "seeds {} | violations {} in {} seeds | failover ms (n={}) p50 {} p90 {} p99 {} max {} | split-vote {:.2}% | multi-leader {:.2}% | virtual {:.0} s, {} steps",
             self.seeds,
             self.violations,
             self.failed_seeds.len(),
@@ -208,7 +209,8 @@ impl fmt::Display for Summary {
             q(0.9),
             q(0.99),
             q(1.0),
-            rate,
+            pct(self.split_votes),
+            pct(self.multi_leaders),
             self.virtual_ms as f64 / 1000.0,
             self.steps
         )

@@ -193,3 +193,56 @@ impl Net {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bytes_on_one_connection_arrive_in_the_order_sent_whatever_the_latency() {
+        let mut net = Net::new(2);
+        let mut rng = Rng::new(7);
+        net.spike_until = 1_000;
+        net.spike_ms = 300;
+        let id = net.open(0, 0, ConnId(1), 1, 0, 0);
+        if let Some(c) = net.conn(id) {
+            c.established = true;
+            c.server_open = true;
+        }
+        let mut last = 0;
+        for i in 0..500u32 {
+            let at = net.push(
+                &mut rng,
+                u64::from(i),
+                id,
+                true,
+                Packet::Data(i.to_be_bytes().to_vec()),
+            );
+            let at = at.unwrap_or(0);
+            assert!(at >= last, "packet {i} overtakes: {at} < {last}");
+            last = at;
+        }
+    }
+
+    #[test]
+    fn a_closed_side_sends_nothing_more() {
+        let mut net = Net::new(2);
+        let mut rng = Rng::new(1);
+        let id = net.open(0, 0, ConnId(1), 1, 0, 0);
+        if let Some(c) = net.conn(id) {
+            c.client_open = false;
+        }
+        assert_eq!(net.push(&mut rng, 0, id, true, Packet::Data(vec![1])), None);
+    }
+
+    #[test]
+    fn a_one_way_cut_blocks_one_direction_only() {
+        let mut net = Net::new(3);
+        net.set_cut(0, 1, true);
+        assert!(!net.reachable(0, 1));
+        assert!(net.reachable(1, 0));
+        assert!(!net.linked(0, 1));
+        net.heal_all();
+        assert!(net.linked(0, 1));
+    }
+}

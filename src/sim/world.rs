@@ -210,6 +210,7 @@ impl World {
             violations: self.checker.violations.clone(),
             failover_ms: self.failover_ms,
             split_vote: self.checker.split_vote(),
+            multi_leader: self.checker.elected.len() > 1,
             virtual_ms: self.now,
             steps: self.steps,
             trace: std::mem::take(&mut self.trace.lines),
@@ -579,9 +580,9 @@ impl World {
                         .get(id)
                         .map(|c| self.proc_name(c.client))
                         .unwrap_or_default();
-                    let eligible = self
-                        .redis
-                        .get(p - self.n())
+                    let eligible = p
+                        .checked_sub(self.n())
+                        .and_then(|j| self.redis.get(j))
                         .is_some_and(RedisNode::eligible);
                     self.checker
                         .promotion_is_eligible(self.now, &who, eligible, &by);
