@@ -6,6 +6,7 @@
 //! - [`sentinel`]: the sans-IO core — instances, links, SDOWN/ODOWN, votes, failover.
 //! - [`server`]: client-facing commands, pub/sub, client bookkeeping (sans-IO too).
 //! - [`reactor`]: the thin mio shell that carries out the core's and server's actions.
+//! - `sim` (hidden): the deterministic simulator that drives the real core through faults.
 
 pub mod config;
 pub mod glob;
@@ -13,3 +14,5 @@ pub mod reactor;
 pub mod resp;
 pub mod sentinel;
 pub mod server;
+#[doc(hidden)]
+pub mod sim;

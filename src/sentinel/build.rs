@@ -36,6 +36,7 @@ impl Sentinel {
             tilt: false,
             tilt_start_time: 0,
             simulate_failure: 0,
+            test_switches: Default::default(),
             previous_time: None,
             links: Slab::new(),
             link_owner: HashMap::new(),

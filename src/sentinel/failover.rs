@@ -69,7 +69,11 @@ impl Sentinel {
             let m = &mut self.masters[i];
             m.o_down_since = Some(now);
             m.last_odown_start = now;
-            m.start_not_before = Some(now + self.rng.below(START_JITTER_MS));
+            let start_jitter = self
+                .test_switches
+                .start_jitter_ms
+                .unwrap_or(START_JITTER_MS);
+            m.start_not_before = Some(now + self.rng.below(start_jitter));
             self.inst_event(
                 Level::Warning,
                 "+odown",
@@ -183,7 +187,7 @@ impl Sentinel {
         // Gathering a quorum or votes: re-ask soon; otherwise once per ask period.
         let gathering = m.o_down_since.is_none() || m.failover_state == FailoverState::WaitStart;
         let period = if gathering {
-            ask_period.min(FAST_ASK_MS)
+            ask_period.min(self.test_switches.fast_ask_ms.unwrap_or(FAST_ASK_MS))
         } else {
             ask_period
         };
@@ -244,9 +248,12 @@ impl Sentinel {
         candidate: &str,
         now: Millis,
     ) -> (Option<String>, u64) {
+        let bugs = self.test_switches;
         if req_epoch > self.current_epoch {
             self.current_epoch = req_epoch;
-            self.request_save();
+            if !bugs.vote_without_persist {
+                self.request_save();
+            }
             self.event(Level::Warning, "+new-epoch", req_epoch.to_string());
         }
         let current = self.current_epoch;
@@ -254,7 +261,7 @@ impl Sentinel {
         let Some(m) = self.masters.get_mut(i) else {
             return (None, 0);
         };
-        if m.leader_epoch < req_epoch && current <= req_epoch {
+        if (m.leader_epoch < req_epoch || bugs.vote_twice) && current <= req_epoch {
             m.leader = Some(candidate.to_string());
             m.leader_epoch = current;
             let text = format!("{candidate} {current}");
@@ -262,7 +269,9 @@ impl Sentinel {
                 // Someone else will fail over: do not start our own for a while.
                 m.failover_start_time = now + jitter;
             }
-            self.request_save();
+            if !bugs.vote_without_persist {
+                self.request_save();
+            }
             self.event(Level::Warning, "+vote-for-leader", text);
         }
         let m = &self.masters[i];
@@ -634,7 +643,7 @@ impl Sentinel {
     }
 
     /// sentinelAbortFailover.
-    fn abort_failover(&mut self, i: usize, now: Millis) {
+    pub(super) fn abort_failover(&mut self, i: usize, now: Millis) {
         let Some(m) = self.masters.get_mut(i) else {
             return;
         };

@@ -25,6 +25,8 @@ pub mod quorum;
 mod replies;
 pub mod scripts;
 pub mod select;
+#[doc(hidden)]
+pub mod switches;
 
 use std::collections::{HashMap, VecDeque};
 
@@ -123,6 +125,9 @@ pub struct Sentinel {
     pub tilt: bool,
     pub tilt_start_time: Millis,
     pub simulate_failure: u8,
+    /// Simulator-only switches (injected bugs, jitter overrides); default off.
+    #[doc(hidden)]
+    pub test_switches: switches::TestSwitches,
     previous_time: Option<Millis>,
     links: Slab<Link>,
     link_owner: HashMap<usize, InstRef>,

@@ -300,6 +300,14 @@ impl Sentinel {
         if let Some(si) = si {
             if self.masters[idx].config_epoch < h.master_config_epoch {
                 self.masters[idx].config_epoch = h.master_config_epoch;
+                // A failover of ours older than the configuration in force is obsolete:
+                // drop it before comparing addresses. Otherwise we adopt the newer epoch,
+                // then finish the old failover under it and switch to our promoted replica:
+                // two addresses with one config epoch, never reconciled.
+                let m = &self.masters[idx];
+                if m.failover_in_progress() && m.failover_epoch < h.master_config_epoch {
+                    self.abort_failover(idx, now);
+                }
                 let (old_host, old_port) = {
                     let m = &self.masters[idx];
                     (m.common.host.clone(), m.common.port)

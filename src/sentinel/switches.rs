@@ -1,0 +1,18 @@
+//! Test-only switches for the simulator: deliberately broken behaviour (to prove the
+//! simulator's invariants catch it) and overrides of the fast-path jitter constants (to
+//! measure alternatives). All off by default; the shell never sets them.
+
+/// Knobs the deterministic simulator turns. `Default` is the real, correct core.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TestSwitches {
+    /// Bug: a vote (and the epoch it adopts) does not request a config save, so the vote
+    /// reply may leave the process before the vote is on disk.
+    pub vote_without_persist: bool,
+    /// Bug: vote again in an epoch we already voted in (for whoever asks).
+    pub vote_twice: bool,
+    /// Override of `failover::START_JITTER_MS`.
+    pub start_jitter_ms: Option<u64>,
+    /// Override of `failover::FAST_ASK_MS`.
+    pub fast_ask_ms: Option<u64>,
+}
