@@ -35,6 +35,9 @@ impl Host for FakeHost {
     fn cpu_usage(&self) -> CpuUsage {
         CpuUsage::default()
     }
+    fn is_executable(&self, _path: &str) -> bool {
+        false
+    }
     fn save_config(&mut self, _core: &Sentinel) -> Result<(), SaveError> {
         if self.fail_saves {
             Err(SaveError("disk full".into()))

@@ -77,6 +77,13 @@ impl Host for ShellHost {
     fn save_config(&mut self, core: &Sentinel) -> Result<(), SaveError> {
         (self.save)(core, &self.user_lines)
     }
+    fn is_executable(&self, path: &str) -> bool {
+        let Ok(c) = std::ffi::CString::new(path) else {
+            return false;
+        };
+        // SAFETY: c is a valid NUL-terminated string for access(2).
+        unsafe { libc::access(c.as_ptr(), libc::X_OK) == 0 }
+    }
 }
 
 struct ClientSock {

@@ -45,6 +45,8 @@ pub trait Host {
     fn cpu_usage(&self) -> CpuUsage;
     /// Rewrites the config file with the core's current state, durably, before returning.
     fn save_config(&mut self, core: &Sentinel) -> Result<(), SaveError>;
+    /// Whether `path` names an executable file (script paths, `access(X_OK)`).
+    fn is_executable(&self, path: &str) -> bool;
 }
 
 /// Everything one command may touch besides the client that sent it.

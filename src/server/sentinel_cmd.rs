@@ -144,9 +144,10 @@ pub fn sentinel(ctx: &mut Ctx, args: &[&[u8]], w: &mut ReplyWriter) {
         },
         "set" => {
             let rest = args.get(3..).unwrap_or_default();
+            let host = &*ctx.host;
             let result = ctx
                 .core
-                .set_options(&name(), rest, &|p| ctx_is_executable(p));
+                .set_options(&name(), rest, &|p| host.is_executable(p));
             let changed = ctx.core.take_save_request();
             match result {
                 Ok(()) => save_and_reply(ctx, w),
@@ -184,14 +185,6 @@ pub fn sentinel(ctx: &mut Ctx, args: &[&[u8]], w: &mut ReplyWriter) {
 
 fn truncate(s: &str) -> String {
     s.chars().take(128).collect()
-}
-
-fn ctx_is_executable(path: &str) -> bool {
-    let Ok(c) = std::ffi::CString::new(path) else {
-        return false;
-    };
-    // SAFETY: c is a valid NUL-terminated string for access(2).
-    unsafe { libc::access(c.as_ptr(), libc::X_OK) == 0 }
 }
 
 fn monitor(ctx: &mut Ctx, args: &[&[u8]], w: &mut ReplyWriter) {

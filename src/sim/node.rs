@@ -52,6 +52,9 @@ impl Host for SimHost<'_> {
     fn cpu_usage(&self) -> CpuUsage {
         CpuUsage::default()
     }
+    fn is_executable(&self, _path: &str) -> bool {
+        false
+    }
     fn save_config(&mut self, core: &Sentinel) -> Result<(), SaveError> {
         match persist(self.disk, core) {
             Ok(()) => Ok(()),

@@ -24,6 +24,9 @@ impl Host for FakeHost {
     fn cpu_usage(&self) -> CpuUsage {
         self.cpu
     }
+    fn is_executable(&self, _path: &str) -> bool {
+        false
+    }
     fn save_config(&mut self, _core: &Sentinel) -> Result<(), SaveError> {
         Ok(())
     }
