@@ -154,17 +154,19 @@ def start_sentinel(impl, tmp, port, masters, down_after, failover_timeout, quoru
 
 
 def proc_stat(pid):
-    """(rss_kb, cpu_seconds) of a live process."""
-    rss = 0
+    """(rss_kb, cpu_seconds, rss_anon_kb) of a live process."""
+    rss = anon = 0
     with open(f"/proc/{pid}/status") as f:
         for line in f:
             if line.startswith("VmRSS:"):
                 rss = int(line.split()[1])
+            elif line.startswith("RssAnon:"):
+                anon = int(line.split()[1])
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     # after the comm field: state is fields[0]; utime/stime are fields 14/15 overall -> 11/12
     cpu = (int(fields[11]) + int(fields[12])) / CLK_TCK
-    return rss, cpu
+    return rss, cpu, anon
 
 
 # ---------------------------------------------------------------------------- topology
@@ -461,6 +463,7 @@ def section_rest_and_throughput(args):
         for impl in ("A", "B"):
             topos[impl] = Topology(impl, 5000, 10000, settle=args.settle)
         rss = {"A": [], "B": []}
+        anon = {"A": [], "B": []}
         cpu = {"A": [], "B": []}
         for _ in range(args.rest_rounds):
             for impl in ("A", "B"):
@@ -468,10 +471,12 @@ def section_rest_and_throughput(args):
                 s0 = [proc_stat(pid) for pid in pids]
                 time.sleep(args.window)
                 s1 = [proc_stat(pid) for pid in pids]
-                for (_, c0), (r1, c1) in zip(s0, s1):
+                for (_, c0, _), (r1, c1, a1) in zip(s0, s1):
                     rss[impl].append(r1)
+                    anon[impl].append(a1)
                     cpu[impl].append(c1 - c0)
         row("RSS per sentinel at rest, KB", rss["A"], rss["B"])
+        row("RssAnon (private heap/stack) per sentinel, KB", anon["A"], anon["B"])
         row(f"CPU per sentinel over {args.window:.0f} s, ms", cpu["A"], cpu["B"], scale=1000)
 
         print(f"\n== redis-benchmark -c 50 -n {args.bench_n}, {args.bench_rounds} rounds each, "
@@ -525,6 +530,7 @@ def section_scale(args):
                        lambda: all(client(p).ping() for p in ports), interval=0.2)
             masters = [(f"m{i}", p) for i, p in enumerate(ports)]
             rss = {"A": [], "B": []}
+            anon = {"A": [], "B": []}
             cpu = {"A": [], "B": []}
             lat = {"A": [], "B": []}
             for _ in range(args.rest_rounds):
@@ -539,16 +545,18 @@ def section_scale(args):
                                 m["flags"] == "master" for m in ms.values())
                         wait_until(f"{IMPLS[impl][0]} sees {n} masters", 60, ready, 0.5)
                         time.sleep(args.settle)
-                        r0, c0 = proc_stat(s.pid)
+                        _, c0, _ = proc_stat(s.pid)
                         time.sleep(args.window)
-                        r1, c1 = proc_stat(s.pid)
+                        r1, c1, a1 = proc_stat(s.pid)
                         rss[impl].append(r1)
+                        anon[impl].append(a1)
                         cpu[impl].append((c1 - c0) / args.window * 100)
                         lat[impl].append(redis_benchmark(sport, ["SENTINEL", "MASTERS"], 1, 20,
                                                          1)[1])
                     finally:
                         kill(s)
             row(f"{n} masters: RSS KB", rss["A"], rss["B"])
+            row(f"{n} masters: RssAnon KB", anon["A"], anon["B"])
             row(f"{n} masters: CPU %", cpu["A"], cpu["B"], prec=2)
             row(f"{n} masters: SENTINEL MASTERS p50 ms (20 calls)", lat["A"], lat["B"], prec=3)
         finally:
