@@ -97,6 +97,31 @@ struct ClientSock {
     soft_since: Option<Millis>,
 }
 
+/// Client sockets by the server's slab key (small integers): a vector, not a hash map —
+/// this lookup is on every client event.
+#[derive(Default)]
+struct ClientTable(Vec<Option<ClientSock>>);
+
+impl ClientTable {
+    fn get(&self, key: &usize) -> Option<&ClientSock> {
+        self.0.get(*key).and_then(Option::as_ref)
+    }
+    fn get_mut(&mut self, key: &usize) -> Option<&mut ClientSock> {
+        self.0.get_mut(*key).and_then(Option::as_mut)
+    }
+    fn remove(&mut self, key: &usize) -> Option<ClientSock> {
+        self.0.get_mut(*key).and_then(Option::take)
+    }
+    fn insert(&mut self, key: usize, c: ClientSock) {
+        if self.0.len() <= key {
+            self.0.resize_with(key + 1, || None);
+        }
+        if let Some(slot) = self.0.get_mut(key) {
+            *slot = Some(c);
+        }
+    }
+}
+
 struct OutSock {
     conn: ConnId,
     stream: TcpStream,
@@ -121,7 +146,7 @@ enum Timer {
 pub struct Reactor {
     poll: Poll,
     listeners: Vec<TcpListener>,
-    clients: HashMap<usize, ClientSock>,
+    clients: ClientTable,
     outs: Slab<OutSock>,
     by_conn: HashMap<ConnId, usize>,
     pub core: Sentinel,
@@ -194,7 +219,7 @@ impl Reactor {
         Ok(Reactor {
             poll,
             listeners,
-            clients: HashMap::new(),
+            clients: ClientTable::default(),
             outs: Slab::new(),
             by_conn: HashMap::new(),
             core,
@@ -240,9 +265,10 @@ impl Reactor {
                     return 1;
                 }
             }
+            // One clock read and one pass over actions/saves/flushes per batch of events.
+            let now = signals::monotonic_ms();
             for ev in events.iter() {
                 let token = ev.token();
-                let now = signals::monotonic_ms();
                 if token == SIGNAL_TOKEN {
                     self.on_signals();
                 } else if token == WAKER_TOKEN {
@@ -261,11 +287,11 @@ impl Reactor {
                         self.on_client_event(token.0 - CLIENT_BASE, readable, writable, now);
                     }
                 }
-                self.after_core(now);
                 if self.shutdown {
                     break;
                 }
             }
+            self.after_core(now);
             let now = signals::monotonic_ms();
             while let Some(t) = self.timers.poll_expired(now) {
                 match t {
@@ -365,14 +391,7 @@ impl Reactor {
                 Action::KillScript { id } => self.scripts.kill(id),
             }
         }
-        if self.core.take_save_request() {
-            if let Err(e) = self.host.save_config(&self.core) {
-                log::warn!(
-                    "WARNING: Sentinel was not able to save the new configuration on disk!!!: {}",
-                    e.0
-                );
-            }
-        }
+        self.persist_if_requested();
         // Only now may replies leave: a vote is on disk before the peer hears of it.
         let mut out_bytes: Vec<(ConnId, Vec<u8>)> = Vec::new();
         self.core
@@ -526,7 +545,21 @@ impl Reactor {
         self.clients.insert(id.0, c);
     }
 
+    /// Saves the config if the core asked. Called before any bytes leave the process, so
+    /// a vote is on disk before the peer that asked for it can read the reply.
+    fn persist_if_requested(&mut self) {
+        if self.core.take_save_request() {
+            if let Err(e) = self.host.save_config(&self.core) {
+                log::warn!(
+                    "WARNING: Sentinel was not able to save the new configuration on disk!!!: {}",
+                    e.0
+                );
+            }
+        }
+    }
+
     fn flush_client(&mut self, id: ClientId) {
+        self.persist_if_requested();
         let Some(c) = self.clients.get_mut(&id.0) else {
             return;
         };
