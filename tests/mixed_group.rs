@@ -140,11 +140,16 @@ fn ten_failovers(kinds: [Kind; 3]) {
         .position(|k| *k == Kind::RedisSentinel)
         .expect("a redis-sentinel");
     let mut extra_failovers = 0;
+    // Each kind must be forced to lead at least once; a forcing that did not take (another
+    // sentinel won the race anyway) is retried on the next round.
+    let (mut rs_led, mut redis_led) = (false, false);
     for round in 0..10 {
-        let forced = match round {
-            2 => Some(rs),
-            5 => Some(redis),
-            _ => None,
+        let forced = if round >= 2 && !rs_led {
+            Some(rs)
+        } else if round >= 2 && !redis_led {
+            Some(redis)
+        } else {
+            None
         };
         if let Some(l) = forced {
             force_leader(&g, l);
@@ -183,15 +188,31 @@ fn ten_failovers(kinds: [Kind; 3]) {
             extra_failovers += 1;
         }
         if let Some(l) = forced {
-            let after = elected_count(&g.sentinels[l]);
-            assert!(
-                after > before[l],
-                "round {round}: forced leader {l} ({:?}) was not elected\n{}",
-                kinds[l],
-                g.describe()
-            );
+            if elected_count(&g.sentinels[l]) > before[l] {
+                if l == rs {
+                    rs_led = true;
+                } else {
+                    redis_led = true;
+                }
+            } else {
+                eprintln!(
+                    "round {round}: forced leader {l} ({:?}) was not elected; retrying\n{}",
+                    kinds[l],
+                    g.describe()
+                );
+            }
         }
     }
+    assert!(
+        rs_led,
+        "rsentinel was never the forced leader\n{}",
+        g.describe()
+    );
+    assert!(
+        redis_led,
+        "redis-sentinel was never the forced leader\n{}",
+        g.describe()
+    );
     let epochs: Vec<Option<String>> = g
         .sentinels
         .iter()
