@@ -152,3 +152,15 @@ fn default_valued_sentinel_lines_are_blanked_and_unknown_lines_commented() {
         "sentinel monitor m 10.0.0.1 6379 2\n\nsentinel myid 0123456789012345678901234567890123456789\n# ??? list-max-ziplist-entries 5\n"
     ), "{out}");
 }
+
+/// Found by fuzzing (config_load): a `bind` address containing a quote was written back
+/// bare, and the rewritten file no longer loaded.
+#[test]
+fn bind_addresses_with_quotes_survive_rewrite() {
+    let text = "port 26379\nbind a'b \"c d\"\n";
+    let first = rsentinel::config::load_str(text).expect("loads");
+    let rewritten = rsentinel::config::rewrite(text, &first.generic, &first.sentinel);
+    let second =
+        rsentinel::config::load_str(&rewritten).unwrap_or_else(|e| panic!("{e}\n{rewritten}"));
+    assert_eq!(second.generic.bind, first.generic.bind);
+}

@@ -135,7 +135,13 @@ impl GenericOptions {
         let s = |v: &Option<String>| v.clone();
         Some(match name {
             "port" => self.port.to_string(),
-            "bind" => self.bind.join(" "),
+            // Each address as a config word: one with spaces or quotes must stay one word.
+            "bind" => self
+                .bind
+                .iter()
+                .map(|b| super::rewrite::word(b))
+                .collect::<Vec<_>>()
+                .join(" "),
             "protected-mode" => yn(self.protected_mode),
             "daemonize" => yn(self.daemonize),
             "pidfile" => return s(&self.pidfile),
