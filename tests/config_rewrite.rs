@@ -157,7 +157,7 @@ fn default_valued_sentinel_lines_are_blanked_and_unknown_lines_commented() {
 /// bare, and the rewritten file no longer loaded.
 #[test]
 fn bind_addresses_with_quotes_survive_rewrite() {
-    let text = "port 26379\nbind a'b \"c d\"\n";
+    let text = "port 26379\nbind \"a'b\" 127.0.0.1\n";
     let first = rsentinel::config::load_str(text).expect("loads");
     let rewritten = rsentinel::config::rewrite(text, &first.generic, &first.sentinel);
     let second =
