@@ -39,35 +39,6 @@ fn unforce(g: &Group) {
     }
 }
 
-fn every_sentinel_lists_the_others_with_their_run_ids(g: &Group) {
-    let ids: Vec<String> = g
-        .sentinels
-        .iter()
-        .map(|s| {
-            s.client()
-                .cmd(&["SENTINEL", "MYID"])
-                .as_str()
-                .unwrap_or_default()
-        })
-        .collect();
-    for (i, s) in g.sentinels.iter().enumerate() {
-        let reply = s.client().cmd(&["SENTINEL", "SENTINELS", "mymaster"]);
-        let peers = reply.as_array().unwrap_or_default();
-        for (j, other) in g.sentinels.iter().enumerate().filter(|(j, _)| *j != i) {
-            let found = peers.iter().any(|p| {
-                p.field("runid").as_deref() == Some(ids[j].as_str())
-                    && p.field("ip").as_deref() == Some("127.0.0.1")
-                    && p.field("port").as_deref() == Some(&other.port().to_string())
-            });
-            assert!(
-                found,
-                "sentinel {i} does not list sentinel {j} ({}) correctly: {reply:?}",
-                ids[j]
-            );
-        }
-    }
-}
-
 /// Waits until the group is settled: every sentinel names the same master, it reports
 /// role master, both other servers replicate from it, and every sentinel sees them as
 /// healthy replicas of it. Returns that master's port.
@@ -130,7 +101,7 @@ fn elected_count(p: &Proc) -> usize {
 
 fn ten_failovers(kinds: [Kind; 3]) {
     let mut g = Group::start(2, &specs(kinds));
-    every_sentinel_lists_the_others_with_their_run_ids(&g);
+    g.assert_peers_listed();
     let rs = kinds
         .iter()
         .position(|k| *k == Kind::RSentinel)

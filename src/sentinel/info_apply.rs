@@ -65,17 +65,7 @@ impl Sentinel {
             if role != m.reported.role {
                 m.reported.role = role;
                 m.reported.role_time = now;
-                let kind = if role == Role::Master {
-                    "+role-change"
-                } else {
-                    "-role-change"
-                };
-                self.inst_event(
-                    Level::Verbose,
-                    kind,
-                    inst,
-                    &format!("new reported role is {}", role.as_str()),
-                );
+                self.role_change_event(inst, role);
             }
         }
         // A master reporting role slave gets no action here: it goes SDOWN after
@@ -145,17 +135,7 @@ impl Sentinel {
                 if role == Role::Slave {
                     r.slave_conf_change_time = now;
                 }
-                let kind = if role == Role::Slave {
-                    "+role-change"
-                } else {
-                    "-role-change"
-                };
-                self.inst_event(
-                    Level::Verbose,
-                    kind,
-                    inst,
-                    &format!("new reported role is {}", role.as_str()),
-                );
+                self.role_change_event(inst, role);
             }
         }
         if self.tilt {
@@ -277,6 +257,27 @@ impl Sentinel {
             self.inst_event(Level::Notice, "+slave-reconf-done", inst, "");
         }
         moved
+    }
+
+    /// `+role-change` when the new role is the one our config expects for this instance,
+    /// `-role-change` otherwise.
+    fn role_change_event(&mut self, inst: InstRef, role: Role) {
+        let expected = if matches!(inst, InstRef::Master(_)) {
+            Role::Master
+        } else {
+            Role::Slave
+        };
+        let kind = if role == expected {
+            "+role-change"
+        } else {
+            "-role-change"
+        };
+        self.inst_event(
+            Level::Verbose,
+            kind,
+            inst,
+            &format!("new reported role is {}", role.as_str()),
+        );
     }
 
     /// sentinelMasterLooksSane.

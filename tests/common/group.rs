@@ -140,6 +140,38 @@ impl Group {
         );
     }
 
+    /// Every sentinel lists every other one in `SENTINEL SENTINELS` with its run id, the
+    /// loopback address and its port, and (until a failover) vote epoch 0.
+    pub fn assert_peers_listed(&self) {
+        let ids: Vec<String> = self
+            .sentinels
+            .iter()
+            .map(|s| {
+                s.client()
+                    .cmd(&["SENTINEL", "MYID"])
+                    .as_str()
+                    .unwrap_or_default()
+            })
+            .collect();
+        for (i, s) in self.sentinels.iter().enumerate() {
+            let reply = s.client().cmd(&["SENTINEL", "SENTINELS", "mymaster"]);
+            let peers = reply.as_array().unwrap_or_default().to_vec();
+            assert_eq!(
+                peers.len(),
+                self.sentinels.len() - 1,
+                "sentinel {i} lists every peer: {reply:?}"
+            );
+            for (j, other) in self.sentinels.iter().enumerate().filter(|(j, _)| *j != i) {
+                let p = peers
+                    .iter()
+                    .find(|p| p.field("runid").as_deref() == Some(ids[j].as_str()));
+                let p = p.unwrap_or_else(|| panic!("sentinel {i} misses sentinel {j}: {reply:?}"));
+                assert_eq!(p.field("port"), Some(other.port().to_string()));
+                assert_eq!(p.field("ip").as_deref(), Some("127.0.0.1"));
+            }
+        }
+    }
+
     pub fn describe(&self) -> String {
         let mut out = String::new();
         for (i, s) in self.sentinels.iter().enumerate() {
