@@ -154,10 +154,22 @@ fn default_valued_sentinel_lines_are_blanked_and_unknown_lines_commented() {
 }
 
 /// Found by fuzzing (config_load): a `bind` address containing a quote was written back
-/// bare, and the rewritten file no longer loaded.
+/// so that the rewritten file no longer loaded. Such addresses are now refused on load
+/// (no real address has quotes or white space); plain ones survive a rewrite unchanged.
 #[test]
-fn bind_addresses_with_quotes_survive_rewrite() {
-    let text = "port 26379\nbind \"a'b\" 127.0.0.1\n";
+fn bind_addresses_with_quotes_are_refused_and_plain_ones_survive_rewrite() {
+    for bad in [
+        "bind \"a'b\" 127.0.0.1\n",
+        "bind 'd\"0' \"\"\n",
+        "bind \"a b\" 127.0.0.1\n",
+    ] {
+        let err = rsentinel::config::load_str(bad).expect_err(bad).to_string();
+        assert!(err.contains("Invalid bind address"), "{bad:?}: {err}");
+    }
+    // A lone argument is split again (as Redis does): "a b" is two addresses.
+    let lone = rsentinel::config::load_str("bind \"127.0.0.1 ::1\"\n").expect("loads");
+    assert_eq!(lone.generic.bind, ["127.0.0.1", "::1"]);
+    let text = "port 26379\nbind 127.0.0.1 -::1\n";
     let first = rsentinel::config::load_str(text).expect("loads");
     let rewritten = rsentinel::config::rewrite(text, &first.generic, &first.sentinel);
     let second =

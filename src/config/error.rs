@@ -21,6 +21,9 @@ pub enum DirectiveError {
     NotOctal,
     NotOneOf(&'static [&'static str]),
     TooManyBindAddresses,
+    /// A bind address with white space or quotes (rsentinel only: it could never be
+    /// listened on, and it could not be written back as one word).
+    InvalidBindAddress,
     InvalidSave,
     BufferLimitArgCount,
     BufferLimitClass,
@@ -78,6 +81,7 @@ impl fmt::Display for DirectiveError {
                 )
             }
             TooManyBindAddresses => "Too many bind addresses specified.",
+            InvalidBindAddress => "Invalid bind address (white space or quotes).",
             InvalidSave => "Invalid save parameters",
             BufferLimitArgCount => "Wrong number of arguments in buffer limit configuration.",
             BufferLimitClass => "Invalid client class specified in buffer limit configuration.",

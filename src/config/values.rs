@@ -97,6 +97,10 @@ pub fn parse_value(
             if args.len() > 16 {
                 return Err(E::TooManyBindAddresses);
             }
+            let odd = |b: u8| b.is_ascii_whitespace() || b == b'"' || b == b'\'';
+            if args.iter().any(|a| a.bytes().any(odd)) {
+                return Err(E::InvalidBindAddress);
+            }
             args.join(" ")
         }
         Kind::Save => {
