@@ -4,7 +4,7 @@
 use super::Ctx;
 use crate::resp::ReplyWriter;
 use crate::sentinel::admin::{parse_i64, AdminError};
-use crate::sentinel::instance::{Common, Master, Peer, Replica};
+use crate::sentinel::instance::{Common, Master, Peer, Replica, Reported};
 use crate::sentinel::{Millis, Sentinel};
 
 const SAVE_FAILED: &str = "ERR Failed to save config file. Check server logs.";
@@ -519,6 +519,19 @@ fn disconnected(core: &Sentinel, c: &Common) -> bool {
     core.link(c.link).is_none_or(|l| l.disconnected())
 }
 
+/// The fields masters and replicas both take from their INFO: `info-refresh`,
+/// `role-reported`, `role-reported-time`.
+fn add_reported(f: &mut Fields, r: &Reported, now: Millis) {
+    let age = if r.info_refresh == 0 {
+        0
+    } else {
+        now.saturating_sub(r.info_refresh)
+    };
+    f.add("info-refresh", age);
+    f.add("role-reported", r.role.as_str());
+    f.add("role-reported-time", now.saturating_sub(r.role_time));
+}
+
 fn write_master(core: &Sentinel, m: &Master, now: Millis, w: &mut ReplyWriter) {
     let c = &m.common;
     let flags = flags_string(&[
@@ -532,19 +545,7 @@ fn write_master(core: &Sentinel, m: &Master, now: Millis, w: &mut ReplyWriter) {
     ]);
     let state = m.failover_in_progress().then(|| m.failover_state.as_str());
     let mut f = common_fields(core, c, flags, state, m.o_down_since, now);
-    f.add(
-        "info-refresh",
-        if m.reported.info_refresh == 0 {
-            0
-        } else {
-            now.saturating_sub(m.reported.info_refresh)
-        },
-    );
-    f.add("role-reported", m.reported.role.as_str());
-    f.add(
-        "role-reported-time",
-        now.saturating_sub(m.reported.role_time),
-    );
+    add_reported(&mut f, &m.reported, now);
     f.add("config-epoch", m.config_epoch);
     f.add("num-slaves", m.replicas.len());
     f.add("num-other-sentinels", m.sentinels.len());
@@ -573,19 +574,7 @@ fn write_replica(core: &Sentinel, r: &Replica, now: Millis, w: &mut ReplyWriter)
         (c.script_kill_sent, "script_kill_sent"),
     ]);
     let mut f = common_fields(core, c, flags, None, None, now);
-    f.add(
-        "info-refresh",
-        if r.reported.info_refresh == 0 {
-            0
-        } else {
-            now.saturating_sub(r.reported.info_refresh)
-        },
-    );
-    f.add("role-reported", r.reported.role.as_str());
-    f.add(
-        "role-reported-time",
-        now.saturating_sub(r.reported.role_time),
-    );
+    add_reported(&mut f, &r.reported, now);
     f.add("master-link-down-time", r.master_link_down_time);
     f.add(
         "master-link-status",
