@@ -182,6 +182,44 @@ fn malformed_requests_get_the_same_protocol_errors_and_closes_as_redis() {
     assert_serving(&mut candidate);
 }
 
+/// Sends `input`, shuts the write side down (as `nc -N` does at the end of its input), and
+/// returns everything the server sends until it closes.
+fn exchange_half_closed(port: u16, input: &[u8]) -> Vec<u8> {
+    let mut s = connect(port);
+    s.write_all(input).expect("write requests");
+    s.shutdown(std::net::Shutdown::Write)
+        .expect("shutdown write");
+    s.set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("read timeout");
+    let mut reply = Vec::new();
+    s.read_to_end(&mut reply)
+        .unwrap_or_else(|e| panic!("server neither replied nor closed: {e}"));
+    reply
+}
+
+#[test]
+fn a_client_that_half_closes_after_its_requests_still_gets_every_reply() {
+    let reference = lone(Kind::RedisSentinel);
+    let mut candidate = lone(compare::candidate_kind());
+    let input = b"PING\r\n*2\r\n$4\r\nECHO\r\n$1\r\nx\r\nPING hello\r\nSENTINEL MYID\r\n";
+    let want = exchange_half_closed(reference.port(), b"PING\r\nPING hello\r\n");
+    assert_eq!(want, b"+PONG\r\n$5\r\nhello\r\n".to_vec());
+    let got = exchange_half_closed(candidate.port(), b"PING\r\nPING hello\r\n");
+    assert_eq!(
+        String::from_utf8_lossy(&got),
+        String::from_utf8_lossy(&want)
+    );
+    // Errors and longer replies too, byte for byte (run ids differ: compare shapes).
+    let a = exchange_half_closed(reference.port(), input);
+    let b = exchange_half_closed(candidate.port(), input);
+    assert_eq!(a.len(), b.len(), "{a:?} vs {b:?}");
+    assert!(
+        b.starts_with(b"+PONG\r\n-ERR unknown command 'ECHO'"),
+        "{b:?}"
+    );
+    assert_serving(&mut candidate);
+}
+
 #[test]
 fn huge_declared_lengths_do_not_allocate_and_others_keep_being_served() {
     let mut s = lone(compare::candidate_kind());

@@ -167,6 +167,11 @@ pub struct Reactor {
     limits: ClientLimits,
     notifier: Option<Notifier>,
     shutdown: bool,
+    /// The one buffer every socket read goes through (zeroed once, not per read).
+    scratch: Box<[u8]>,
+    /// Sockets (by token) that hit the read budget: read again on the next iteration, since
+    /// an edge-triggered poll will not report the data they still hold.
+    read_again: Vec<usize>,
 }
 
 impl Reactor {
@@ -242,6 +247,8 @@ impl Reactor {
             limits: cfg.limits,
             notifier: cfg.notifier,
             shutdown: false,
+            scratch: vec![0u8; net::READ_CHUNK].into_boxed_slice(),
+            read_again: Vec::new(),
         })
     }
 
@@ -255,10 +262,13 @@ impl Reactor {
         }
         loop {
             let now = signals::monotonic_ms();
-            let timeout = self
-                .timers
-                .next_deadline()
-                .map(|d| Duration::from_millis(d.saturating_sub(now)));
+            let timeout = if self.read_again.is_empty() {
+                self.timers
+                    .next_deadline()
+                    .map(|d| Duration::from_millis(d.saturating_sub(now)))
+            } else {
+                Some(Duration::ZERO)
+            };
             if let Err(e) = self.poll.poll(&mut events, timeout) {
                 if e.kind() != io::ErrorKind::Interrupted {
                     log::warn!("poll failed: {e}");
@@ -281,15 +291,14 @@ impl Reactor {
                     let broken = ev.is_error() || ev.is_read_closed() || ev.is_write_closed();
                     let readable = ev.is_readable() || broken;
                     let writable = ev.is_writable() || broken;
-                    if token.0 >= OUT_BASE {
-                        self.on_out_event(token.0 - OUT_BASE, readable, writable, now);
-                    } else if token.0 >= CLIENT_BASE {
-                        self.on_client_event(token.0 - CLIENT_BASE, readable, writable, now);
-                    }
+                    self.on_socket_event(token.0, readable, writable, broken, now);
                 }
                 if self.shutdown {
                     break;
                 }
+            }
+            for token in std::mem::take(&mut self.read_again) {
+                self.on_socket_event(token, true, false, false, now);
             }
             self.after_core(now);
             let now = signals::monotonic_ms();
@@ -475,7 +484,29 @@ impl Reactor {
         }
     }
 
-    fn on_client_event(&mut self, key: usize, readable: bool, writable: bool, now: Millis) {
+    fn on_socket_event(
+        &mut self,
+        token: usize,
+        readable: bool,
+        writable: bool,
+        hangup: bool,
+        now: Millis,
+    ) {
+        if token >= OUT_BASE {
+            self.on_out_event(token - OUT_BASE, readable, writable, hangup, now);
+        } else if token >= CLIENT_BASE {
+            self.on_client_event(token - CLIENT_BASE, readable, writable, hangup, now);
+        }
+    }
+
+    fn on_client_event(
+        &mut self,
+        key: usize,
+        readable: bool,
+        writable: bool,
+        hangup: bool,
+        now: Millis,
+    ) {
         let id = ClientId(key);
         if writable {
             self.flush_client(id);
@@ -486,9 +517,19 @@ impl Reactor {
         let Some(c) = self.clients.get_mut(&key) else {
             return;
         };
-        let outcome = net::read_available(&mut c.stream, &mut c.rbuf, READ_BUDGET);
+        let outcome = net::read_available(
+            &mut c.stream,
+            &mut c.rbuf,
+            &mut self.scratch,
+            READ_BUDGET,
+            hangup,
+        );
         let n = match outcome {
             ReadOutcome::Open(n) | ReadOutcome::Closed(n) => n,
+            ReadOutcome::Budget(n) => {
+                self.read_again.push(CLIENT_BASE + key);
+                n
+            }
         };
         self.server.stats.total_net_input_bytes += n as u64;
         self.server.stats.total_reads_processed += 1;
@@ -499,6 +540,9 @@ impl Reactor {
         }
         self.process_client_input(id, now);
         if matches!(outcome, ReadOutcome::Closed(_)) {
+            // A client that sent its requests and then shut its side down (`nc -N`) still
+            // gets the replies, as from Redis: write what we can, then close.
+            self.flush_client(id);
             self.close_client(id);
         }
     }
@@ -516,13 +560,28 @@ impl Reactor {
             let rest = c.rbuf.get(start..).unwrap_or_default();
             match c.parser.parse(rest, authenticated) {
                 Ok(Some(n)) => {
-                    let args: Vec<&[u8]> = c.parser.args(rest).collect();
+                    // Most commands have a few arguments: those go on the stack.
+                    let mut small: [&[u8]; 8] = [&[]; 8];
+                    let big: Vec<&[u8]>;
+                    let argc = c.parser.argc();
+                    let args: &[&[u8]] = match small.get_mut(..argc) {
+                        Some(slots) => {
+                            for (slot, a) in slots.iter_mut().zip(c.parser.args(rest)) {
+                                *slot = a;
+                            }
+                            slots
+                        }
+                        None => {
+                            big = c.parser.args(rest).collect();
+                            &big
+                        }
+                    };
                     let mut ctx = Ctx {
                         core: &mut self.core,
                         host: &mut self.host,
                         now,
                     };
-                    self.server.execute(id, &args, &mut ctx);
+                    self.server.execute(id, args, &mut ctx);
                     if args.first().is_some_and(|c| c.eq_ignore_ascii_case(b"ACL")) {
                         self.host.user_lines = self.server.users.config_lines();
                     }

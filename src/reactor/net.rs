@@ -79,28 +79,50 @@ pub fn tune_accepted(stream: &TcpStream, keepalive_secs: u64) {
     }
 }
 
-/// Outcome of reading a socket until it would block.
+/// Outcome of reading a socket.
 #[derive(Debug, PartialEq, Eq)]
 pub enum ReadOutcome {
-    /// Still open; `n` bytes appended.
+    /// Still open and drained for now; `n` bytes appended.
     Open(usize),
+    /// Still open but `limit` was reached: more may be waiting, and (edge-triggered) no
+    /// new readiness event will say so. Read again soon.
+    Budget(usize),
     /// The peer closed (or an error): `n` bytes appended before that.
     Closed(usize),
 }
 
-/// Reads until `WouldBlock`, EOF or `limit` bytes, appending to `buf`.
-pub fn read_available(stream: &mut TcpStream, buf: &mut Vec<u8>, limit: usize) -> ReadOutcome {
+/// Bytes asked of the kernel per `read` (Redis's PROTO_IOBUF_LEN); the size of the
+/// reactor's one scratch buffer.
+pub const READ_CHUNK: usize = 16 * 1024;
+
+/// Reads what the socket holds, appending it to `buf` through `scratch` (allocated and
+/// zeroed once by the reactor; only the bytes read are copied).
+///
+/// A short read means the receive queue was empty at that moment; with epoll's
+/// edge-triggered mode any later arrival raises a new event, so we stop there instead of
+/// paying a second `read` that would only say `EAGAIN` (that halves the reads of a
+/// request/reply client). When the event reported a hang-up or error (`hangup`), read on
+/// to the end: the FIN already queued behind the data would raise no further event.
+pub fn read_available(
+    stream: &mut TcpStream,
+    buf: &mut Vec<u8>,
+    scratch: &mut [u8],
+    limit: usize,
+    hangup: bool,
+) -> ReadOutcome {
     let mut total = 0;
-    let mut chunk = [0u8; 16 * 1024];
     loop {
         if total >= limit {
-            return ReadOutcome::Open(total);
+            return ReadOutcome::Budget(total);
         }
-        match stream.read(&mut chunk) {
+        match stream.read(scratch) {
             Ok(0) => return ReadOutcome::Closed(total),
             Ok(n) => {
-                buf.extend_from_slice(chunk.get(..n).unwrap_or_default());
+                buf.extend_from_slice(scratch.get(..n).unwrap_or_default());
                 total += n;
+                if n < scratch.len() && !hangup {
+                    return ReadOutcome::Open(total);
+                }
             }
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => return ReadOutcome::Open(total),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}

@@ -130,7 +130,14 @@ impl Reactor {
         }
     }
 
-    pub(super) fn on_out_event(&mut self, key: usize, readable: bool, writable: bool, now: Millis) {
+    pub(super) fn on_out_event(
+        &mut self,
+        key: usize,
+        readable: bool,
+        writable: bool,
+        hangup: bool,
+        now: Millis,
+    ) {
         let Some(o) = self.outs.get_mut(key) else {
             return;
         };
@@ -163,15 +170,24 @@ impl Reactor {
             self.flush_out(key);
         }
         if readable {
-            self.read_out(key, now);
+            self.read_out(key, hangup, now);
         }
     }
 
-    pub(super) fn read_out(&mut self, key: usize, now: Millis) {
+    pub(super) fn read_out(&mut self, key: usize, hangup: bool, now: Millis) {
         let Some(o) = self.outs.get_mut(key) else {
             return;
         };
-        let outcome = net::read_available(&mut o.stream, &mut o.rbuf, READ_BUDGET);
+        let outcome = net::read_available(
+            &mut o.stream,
+            &mut o.rbuf,
+            &mut self.scratch,
+            READ_BUDGET,
+            hangup,
+        );
+        if matches!(outcome, ReadOutcome::Budget(_)) {
+            self.read_again.push(OUT_BASE + key);
+        }
         let conn = o.conn;
         let mut rbuf = std::mem::take(&mut o.rbuf);
         let mut pos = 0;
