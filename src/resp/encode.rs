@@ -74,13 +74,22 @@ impl<'a> ReplyWriter<'a> {
         self.out.extend_from_slice(b"\r\n");
     }
 
+    /// A bulk string holding the decimal form of `n` (ports, pids), without `fmt`.
+    pub fn bulk_uint(&mut self, n: u64) {
+        let mut buf = itoa_buf();
+        let digits = fmt_usize(&mut buf, usize::try_from(n).unwrap_or(usize::MAX));
+        self.bulk(digits);
+    }
+
     /// A bulk string holding the decimal form of `n` (Sentinel sends numbers this way).
     pub fn bulk_display(&mut self, n: impl std::fmt::Display) {
-        let start = self.out.len();
-        // Reserve room for the header by writing the value first, then splicing.
-        let _ = write!(self.out, "{n}");
-        let body: Vec<u8> = self.out.split_off(start);
-        self.bulk(&body);
+        // Formatted on the stack (numbers and addresses fit), so no allocation per reply.
+        let mut body = StackText::default();
+        if std::fmt::Write::write_fmt(&mut body, format_args!("{n}")).is_ok() {
+            self.bulk(body.as_bytes());
+        } else {
+            self.bulk(n.to_string().as_bytes());
+        }
     }
 
     /// Null bulk: `$-1` in RESP2, `_` in RESP3.
@@ -206,6 +215,38 @@ pub fn frame(out: &mut Vec<u8>, f: &Frame<'_>) {
     }
 }
 
+/// A small stack buffer for `Display` output; writing past its end is an error (the caller
+/// then falls back to a heap string).
+struct StackText {
+    buf: [u8; 64],
+    len: usize,
+}
+
+impl Default for StackText {
+    fn default() -> Self {
+        StackText {
+            buf: [0; 64],
+            len: 0,
+        }
+    }
+}
+
+impl StackText {
+    fn as_bytes(&self) -> &[u8] {
+        self.buf.get(..self.len).unwrap_or_default()
+    }
+}
+
+impl std::fmt::Write for StackText {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = self.len + s.len();
+        let slot = self.buf.get_mut(self.len..end).ok_or(std::fmt::Error)?;
+        slot.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
 fn itoa_buf() -> [u8; 20] {
     [0u8; 20]
 }
@@ -253,6 +294,18 @@ mod tests {
             b"$4\r\n6390\r\n"
         );
         assert_eq!(enc(Proto::Resp2, |w| w.bulk_display(0)), b"$1\r\n0\r\n");
+        for n in [0u64, 7, 6390, 65535, u64::from(u32::MAX)] {
+            assert_eq!(
+                enc(Proto::Resp2, |w| w.bulk_uint(n)),
+                enc(Proto::Resp2, |w| w.bulk_display(n))
+            );
+        }
+        // Longer than the stack buffer: same bytes through the heap fallback.
+        let long = "x".repeat(100);
+        assert_eq!(
+            enc(Proto::Resp2, |w| w.bulk_display(&long)),
+            enc(Proto::Resp2, |w| w.bulk(long.as_bytes()))
+        );
     }
 
     #[test]

@@ -175,6 +175,18 @@ impl Default for RequestParser {
     }
 }
 
+/// First `needle` or NUL in `hay`. Headers (`*3`, `$23`) end within a few bytes, where a
+/// plain scan beats memchr's setup; longer stretches (inline requests) go to memchr.
+fn find_byte_or_nul(needle: u8, hay: &[u8]) -> Option<usize> {
+    const SHORT: usize = 16;
+    let head = hay.get(..SHORT).unwrap_or(hay);
+    if let Some(i) = head.iter().position(|&b| b == needle || b == 0) {
+        return Some(i);
+    }
+    let tail = hay.get(SHORT..)?;
+    memchr2(needle, 0, tail).map(|i| i + SHORT)
+}
+
 impl RequestParser {
     pub fn new() -> Self {
         RequestParser {
@@ -288,7 +300,10 @@ impl RequestParser {
     /// Searches from `self.scan` for `needle`, stopping at a NUL like `strchr`.
     fn find(&mut self, buf: &[u8], needle: u8) -> Found {
         let from = self.scan.max(self.pos);
-        match buf.get(from..).and_then(|rest| memchr2(needle, 0, rest)) {
+        match buf
+            .get(from..)
+            .and_then(|rest| find_byte_or_nul(needle, rest))
+        {
             Some(i) => {
                 let at = from + i;
                 self.scan = at;
@@ -469,6 +484,22 @@ impl ExactSizeIterator for Args<'_> {}
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn find_byte_or_nul_matches_naive_scan_at_every_position() {
+        for len in 0..48 {
+            for at in 0..=len {
+                for stop in [b'\r', 0u8] {
+                    let mut hay = vec![b'x'; len];
+                    if let Some(b) = hay.get_mut(at) {
+                        *b = stop;
+                    }
+                    let naive = hay.iter().position(|&b| b == b'\r' || b == 0);
+                    assert_eq!(find_byte_or_nul(b'\r', &hay), naive, "len {len} at {at}");
+                }
+            }
+        }
+    }
+
     use super::*;
     use crate::resp::reference::feed_requests;
 

@@ -192,7 +192,14 @@ impl Sentinel {
     }
 
     pub fn master(&self, name: &str) -> Option<&Master> {
-        self.masters.iter().find(|m| m.common.name == name)
+        self.master_named(name.as_bytes())
+    }
+
+    /// The master called `name`, compared as bytes (as Redis's dictionary does).
+    pub fn master_named(&self, name: &[u8]) -> Option<&Master> {
+        self.masters
+            .iter()
+            .find(|m| m.common.name.as_bytes() == name)
     }
 
     pub fn master_mut(&mut self, name: &str) -> Option<&mut Master> {

@@ -124,9 +124,21 @@ pub enum Lookup {
 
 /// Top-level command by name, case-insensitively.
 pub fn find_top(name: &[u8]) -> Option<&'static CommandSpec> {
-    COMMANDS
-        .iter()
-        .find(|c| c.name.as_bytes().eq_ignore_ascii_case(name))
+    let mut buf = [0u8; NAME_MAX];
+    let name = lowered(name, &mut buf)?;
+    COMMANDS.iter().find(|c| c.name.as_bytes() == name)
+}
+
+/// No command or subcommand name is longer.
+const NAME_MAX: usize = 32;
+
+/// `name` in lower case in `buf`, so the table compares plain bytes; `None` when longer
+/// than any name.
+fn lowered<'a>(name: &[u8], buf: &'a mut [u8; NAME_MAX]) -> Option<&'a [u8]> {
+    let slot = buf.get_mut(..name.len())?;
+    slot.copy_from_slice(name);
+    slot.make_ascii_lowercase();
+    Some(slot)
 }
 
 /// Resolves a request the way Redis 7.0 `lookupCommand` does: a container with at least
@@ -137,11 +149,10 @@ pub fn lookup(args: &[&[u8]]) -> Lookup {
     };
     match args.get(1) {
         Some(sub) if !base.subcommands.is_empty() => {
-            match base
-                .subcommands
-                .iter()
-                .find(|s| sub_name(s).as_bytes().eq_ignore_ascii_case(sub))
-            {
+            let mut buf = [0u8; NAME_MAX];
+            let found = lowered(sub, &mut buf)
+                .and_then(|sub| base.subcommands.iter().find(|s| sub_name_is(base, s, sub)));
+            match found {
                 Some(s) => Lookup::Found(s),
                 None => Lookup::UnknownSubcommand,
             }
@@ -157,12 +168,18 @@ pub fn find_by_fullname(name: &[u8]) -> Option<&'static CommandSpec> {
         Some(bar) => {
             let (container, rest) = name.split_at(bar);
             let sub = rest.get(1..).unwrap_or_default();
-            find_top(container)?
-                .subcommands
-                .iter()
-                .find(|s| sub_name(s).as_bytes().eq_ignore_ascii_case(sub))
+            let base = find_top(container)?;
+            let mut buf = [0u8; NAME_MAX];
+            let sub = lowered(sub, &mut buf)?;
+            base.subcommands.iter().find(|s| sub_name_is(base, s, sub))
         }
     }
+}
+
+/// Whether subcommand `spec` of `container` is called `sub` (lower case). The full name is
+/// `container|sub`, so the part after the bar starts at a known offset: no search.
+fn sub_name_is(container: &CommandSpec, spec: &CommandSpec, sub: &[u8]) -> bool {
+    spec.name.as_bytes().get(container.name.len() + 1..) == Some(sub)
 }
 
 /// The part after `|` of a subcommand's full name.
@@ -321,6 +338,37 @@ mod tests {
         ));
         assert!(matches!(lookup(&[b"nope"]), Lookup::UnknownCommand));
         assert!(matches!(lookup(&[b"ping", b"x"]), Lookup::Found(s) if s.name == "ping"));
+    }
+
+    #[test]
+    fn every_name_resolves_in_upper_and_lower_case() {
+        for spec in all_specs() {
+            assert!(
+                spec.name.len() <= NAME_MAX,
+                "{} longer than NAME_MAX",
+                spec.name
+            );
+            let (top, sub) = spec.name.split_once('|').unwrap_or((spec.name, ""));
+            for case in [str::to_ascii_lowercase, str::to_ascii_uppercase] {
+                let args: Vec<String> = [top, sub]
+                    .iter()
+                    .filter(|a| !a.is_empty())
+                    .map(|a| case(a))
+                    .collect();
+                let args: Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();
+                assert!(
+                    matches!(lookup(&args), Lookup::Found(s) if s.name == spec.name),
+                    "{args:?}"
+                );
+            }
+        }
+        // Longer than any name: unknown, not a panic.
+        let long = [b'a'; 100];
+        assert!(matches!(lookup(&[&long]), Lookup::UnknownCommand));
+        assert!(matches!(
+            lookup(&[b"sentinel", &long]),
+            Lookup::UnknownSubcommand
+        ));
     }
 
     #[test]

@@ -119,8 +119,7 @@ fn run(srv: &mut Server, id: ClientId, args: &[&[u8]], ctx: &mut Ctx, w: &mut Re
     if !c.authenticated && srv.users.auth_required_by_default() && !spec.has_flag("no_auth") {
         return w.error("NOAUTH Authentication required.");
     }
-    let user = c.user.clone();
-    if let Err(denial) = srv.users.check_command(user.as_bytes(), spec, args) {
+    if let Err(denial) = srv.users.check_command(c.user.as_bytes(), spec, args) {
         return deny(srv, id, spec, args, denial, ctx, w);
     }
     let Some(c) = srv.clients.get(id.0) else {

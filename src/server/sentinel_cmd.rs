@@ -61,8 +61,19 @@ const HELP: &[&str] = &[
     "    Prints this help.",
 ];
 
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
+fn text(b: &[u8]) -> std::borrow::Cow<'_, str> {
+    String::from_utf8_lossy(b)
+}
+
+/// `b` in lower case, in `buf` (no allocation per command); "" when it does not fit or is
+/// not UTF-8, which matches no subcommand name.
+fn lower_ascii<'a>(b: &[u8], buf: &'a mut [u8; 32]) -> &'a str {
+    let Some(slot) = buf.get_mut(..b.len()) else {
+        return "";
+    };
+    slot.copy_from_slice(b);
+    slot.make_ascii_lowercase();
+    std::str::from_utf8(slot).unwrap_or("")
 }
 
 fn arg<'a>(args: &[&'a [u8]], i: usize) -> &'a [u8] {
@@ -86,10 +97,11 @@ fn save_and_reply(ctx: &mut Ctx, w: &mut ReplyWriter) {
 
 /// `SENTINEL <sub> ...`; `args[0]` is `SENTINEL` itself.
 pub fn sentinel(ctx: &mut Ctx, args: &[&[u8]], w: &mut ReplyWriter) {
-    let sub = text(arg(args, 1)).to_ascii_lowercase();
+    let mut lower = [0u8; 32];
+    let sub = lower_ascii(arg(args, 1), &mut lower);
     let now = ctx.now;
     let name = || text(arg(args, 2));
-    match sub.as_str() {
+    match sub {
         "masters" => {
             w.array(ctx.core.masters.len());
             for m in &ctx.core.masters {
@@ -120,12 +132,12 @@ pub fn sentinel(ctx: &mut Ctx, args: &[&[u8]], w: &mut ReplyWriter) {
             }
             None => w.error(&AdminError::NoSuchMaster.to_string()),
         },
-        "get-master-addr-by-name" => match ctx.core.master(&name()) {
+        "get-master-addr-by-name" => match ctx.core.master_named(arg(args, 2)) {
             Some(m) => {
                 let (h, p) = m.current_addr();
                 w.array(2);
                 w.bulk(h.as_bytes());
-                w.bulk_display(p);
+                w.bulk_uint(u64::from(p));
             }
             None => w.null_array(),
         },
