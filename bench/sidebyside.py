@@ -8,7 +8,8 @@ directories, alternating A, B, A, B, and prints medians, min-max and the ratio B
   * redis-py `Sentinel.master_for()` write unavailability across the failover;
   * footprint at rest (RSS, CPU seconds over a window) and binary size;
   * redis-benchmark throughput and p50/p99 (GET-MASTER-ADDR-BY-NAME, PING, +/- -P 16);
-  * scale: one sentinel monitoring 200 masters (RSS, CPU %, SENTINEL MASTERS latency).
+  * scale: one sentinel monitoring 200 masters (RSS, CPU %, SENTINEL MASTERS latency);
+  * instructions per request (callgrind, user space): noise-free, unlike rps on 2 cores.
 
 Usage:  python3 bench/sidebyside.py [--quick] [--rounds N] [--d 1000,5000] [--only ...]
 Needs:  cargo build --release; redis-server, redis-sentinel, redis-benchmark, redis-py.
@@ -18,6 +19,7 @@ Every process is started by this script and killed by PID at exit (also on Ctrl-
 import argparse
 import atexit
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -489,30 +491,107 @@ def section_rest_and_throughput(args):
                 for _ in range(args.bench_rounds):
                     for impl in ("A", "B"):
                         got[impl].append(redis_benchmark(topos[impl].sports[0], cmd, 50,
-                                                         args.bench_n, pipeline))
+                                                         args.bench_n, pipeline,
+                                                         topos[impl].sentinels[0].pid))
                 name = f"{label} -P {pipeline}"
                 row(f"{name} rps", [g[0] for g in got["A"]], [g[0] for g in got["B"]])
                 row(f"{name} p50 ms", [g[1] for g in got["A"]], [g[1] for g in got["B"]],
                     prec=3)
                 row(f"{name} p99 ms", [g[2] for g in got["A"]], [g[2] for g in got["B"]],
                     prec=3)
+                row(f"{name} sentinel CPU per request, ns", [g[3] for g in got["A"]],
+                    [g[3] for g in got["B"]])
+                row(f"{name} redis-benchmark CPU, % of a core", [g[4] for g in got["A"]],
+                    [g[4] for g in got["B"]])
     finally:
         for t in topos.values():
             t.close()
 
 
-def redis_benchmark(port, cmd, clients, n, pipeline):
-    """(rps, p50 ms, p99 ms)."""
+def thread_cpu_ns(pid):
+    """CPU time (user + system, ns) of a process's main thread, from schedstat."""
+    with open(f"/proc/{pid}/task/{pid}/schedstat") as f:
+        return int(f.read().split()[0])
+
+
+def redis_benchmark(port, cmd, clients, n, pipeline, server_pid):
+    """(rps, p50 ms, p99 ms, server CPU ns per request, redis-benchmark CPU % of a core).
+
+    The last two say what bounds the rps: on a 2-core machine the single-threaded
+    redis-benchmark saturates its core long before either sentinel does."""
     argv = ["redis-benchmark", "-h", "127.0.0.1", "-p", str(port), "-c", str(clients), "-n",
             str(n), "-q", "--csv"]
     if pipeline > 1:
         argv += ["-P", str(pipeline)]
+    cpu0 = thread_cpu_ns(server_pid)
+    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.monotonic()
     out = subprocess.run(argv + cmd, capture_output=True, text=True, timeout=300).stdout
+    wall = time.monotonic() - t0
+    ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu1 = thread_cpu_ns(server_pid)
+    bench_cpu = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
     for line in out.splitlines():
         f = [x.strip('"') for x in line.split('","')]
         if len(f) >= 7 and f[0] != "test":
-            return float(f[1]), float(f[4]), float(f[6])
+            return (float(f[1]), float(f[4]), float(f[6]), (cpu1 - cpu0) / n,
+                    100.0 * bench_cpu / wall)
     raise RuntimeError(f"cannot parse redis-benchmark output: {out!r}")
+
+
+def callgrind_total(path):
+    """Total instructions (Ir) recorded in a callgrind output file."""
+    with open(path) as f:
+        for line in f:
+            if line.startswith(("summary:", "totals:")):
+                return int(line.split()[1])
+    raise RuntimeError(f"no totals in {path}")
+
+
+def section_instructions(args):
+    """User-space instructions per request under callgrind: the sentinel alone (one
+    master to monitor), N requests with -P 16, minus a run with none, divided by N."""
+    if not shutil.which("valgrind"):
+        print("\n== instructions: valgrind not installed, skipped")
+        return
+    n = 20000 if args.quick else 200000
+    print(f"\n== user-space instructions per request (callgrind; {n} requests, -c 50 -P 16, "
+          "minus an idle run)", flush=True)
+    tmp = tempfile.mkdtemp(prefix="sbs-cg-")
+    TMPDIRS.append(tmp)
+    mport = free_port()
+    master = start_redis(tmp, mport)
+    try:
+        wait_until("master up", 10, lambda: client(mport).ping())
+        cases = [("GET-MASTER-ADDR-BY-NAME", ["SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mymaster"]),
+                 ("PING", ["PING"])]
+        for label, cmd in cases:
+            per = {}
+            for impl in ("A", "B"):
+                totals = []
+                for requests in (0, n):
+                    port = free_port()
+                    d = os.path.join(tmp, f"{impl}-{label}-{requests}")
+                    os.makedirs(d)
+                    conf = os.path.join(d, "sentinel.conf")
+                    with open(conf, "w") as f:
+                        f.write(f"port {port}\nbind 127.0.0.1\ndir {d}\n"
+                                f"sentinel monitor mymaster 127.0.0.1 {mport} 2\n")
+                    out = os.path.join(d, "callgrind.out")
+                    p = spawn(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
+                               IMPLS[impl][1], conf], os.path.join(d, "log.txt"))
+                    wait_until("sentinel under valgrind", 60, lambda: client(port).ping())
+                    time.sleep(1.0)
+                    if requests:
+                        redis_benchmark(port, cmd, 50, requests, 16, p.pid)
+                    time.sleep(1.0)
+                    p.send_signal(signal.SIGTERM)
+                    p.wait(timeout=60)
+                    totals.append(callgrind_total(out))
+                per[impl] = [(totals[1] - totals[0]) / n]
+            row(f"{label} instructions per request (callgrind)", per["A"], per["B"])
+    finally:
+        kill(master)
 
 
 def section_scale(args):
@@ -575,8 +654,9 @@ def main():
     ap.add_argument("--d", default="1000,5000", help="down-after-milliseconds values")
     ap.add_argument("--failover-timeout", type=int, default=10000)
     ap.add_argument("--scale", default="200", help="master counts for the scale section")
-    ap.add_argument("--only", default="failover,rest,scale",
-                    help="sections to run: failover,rest,scale (rest includes throughput)")
+    ap.add_argument("--only", default="failover,rest,scale,instructions",
+                    help="sections to run: failover,rest,scale,instructions "
+                         "(rest includes throughput)")
     args = ap.parse_args()
     args.d = [int(x) for x in args.d.split(",") if x]
     args.scale = [int(x) for x in args.scale.split(",") if x]
@@ -600,6 +680,8 @@ def main():
         section_rest_and_throughput(args)
     if "scale" in only:
         section_scale(args)
+    if "instructions" in only:
+        section_instructions(args)
     print_table()
     print(f"\ntotal {time.monotonic() - started:.0f} s")
 
