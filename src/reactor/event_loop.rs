@@ -3,7 +3,6 @@
 //! the core asked (before any reply leaves the process), and flush output. Outgoing
 //! instance connections live in `outbound`, client limits in `client_limits`.
 
-use std::collections::HashMap;
 use std::io;
 use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 use std::os::fd::AsRawFd;
@@ -25,6 +24,7 @@ use super::signals::{self, SignalPipe};
 use super::timer::TimerWheel;
 use crate::resp::request::RequestParser;
 use crate::resp::{Proto, ReplyWriter};
+use crate::sentinel::idmap::IdMap;
 use crate::sentinel::scripts::ScriptExit;
 use crate::sentinel::{Action, ConnId, Input, Level, Millis, Sentinel};
 use crate::server::{ClientId, CpuUsage, Ctx, Host, SaveError, Server};
@@ -148,7 +148,7 @@ pub struct Reactor {
     listeners: Vec<TcpListener>,
     clients: ClientTable,
     outs: Slab<OutSock>,
-    by_conn: HashMap<ConnId, usize>,
+    by_conn: IdMap<ConnId, usize>,
     pub core: Sentinel,
     pub server: Server,
     host: ShellHost,
@@ -158,7 +158,7 @@ pub struct Reactor {
     resolve_tx: mpsc::Sender<(ConnId, String, u16)>,
     resolve_rx: mpsc::Receiver<(ConnId, Vec<SocketAddr>)>,
     /// Bytes the core queued for connections whose host name is still being resolved.
-    resolving: HashMap<ConnId, Vec<u8>>,
+    resolving: IdMap<ConnId, Vec<u8>>,
     deferred: Vec<ConnId>,
     bind_source: Option<IpAddr>,
     tcp_keepalive: u64,
@@ -226,7 +226,7 @@ impl Reactor {
             listeners,
             clients: ClientTable::default(),
             outs: Slab::new(),
-            by_conn: HashMap::new(),
+            by_conn: IdMap::default(),
             core,
             server,
             host: ShellHost {
@@ -238,7 +238,7 @@ impl Reactor {
             scripts: ScriptRunner::default(),
             resolve_tx,
             resolve_rx,
-            resolving: HashMap::new(),
+            resolving: IdMap::default(),
             deferred: Vec::new(),
             bind_source: cfg.bind_source,
             tcp_keepalive: cfg.tcp_keepalive,
@@ -601,6 +601,7 @@ impl Reactor {
             }
         }
         c.rbuf.drain(..start.min(c.rbuf.len()));
+        net::release_if_idle(&mut c.rbuf);
         self.clients.insert(id.0, c);
     }
 
@@ -623,9 +624,11 @@ impl Reactor {
             return;
         };
         let out = self.server.output(id);
-        if !out.is_empty() {
-            self.server.stats.total_net_output_bytes += out.len() as u64;
-            c.wbuf.append(self.server.output(id));
+        let produced = out.len();
+        if produced > 0 {
+            c.wbuf.append(out);
+            net::release_if_idle(out);
+            self.server.stats.total_net_output_bytes += produced as u64;
         }
         // Limits apply to what was produced before the kernel takes any of it, as in Redis
         // (which checks when a reply is added).

@@ -131,6 +131,18 @@ pub fn read_available(
     }
 }
 
+/// Buffers emptied with more capacity than this are freed rather than kept: a sentinel
+/// holds two connections per monitored instance, and keeping each one's largest INFO
+/// reply (or a client's largest reply) allocated would cost kilobytes per instance.
+pub const KEEP_IDLE_CAPACITY: usize = 4 * 1024;
+
+/// Frees `buf`'s allocation if it is empty and larger than [`KEEP_IDLE_CAPACITY`].
+pub fn release_if_idle(buf: &mut Vec<u8>) {
+    if buf.is_empty() && buf.capacity() > KEEP_IDLE_CAPACITY {
+        *buf = Vec::new();
+    }
+}
+
 /// Writes as much of `buf[*pos..]` as the socket takes. Returns false on a write error.
 /// When everything is written, `buf` is cleared and `*pos` reset.
 pub fn write_pending(stream: &mut TcpStream, buf: &mut Vec<u8>, pos: &mut usize) -> bool {
@@ -146,6 +158,7 @@ pub fn write_pending(stream: &mut TcpStream, buf: &mut Vec<u8>, pos: &mut usize)
     if *pos >= buf.len() {
         buf.clear();
         *pos = 0;
+        release_if_idle(buf);
     } else if *pos > 64 * 1024 && *pos * 2 > buf.len() {
         buf.drain(..*pos);
         *pos = 0;

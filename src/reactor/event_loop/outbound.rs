@@ -219,6 +219,7 @@ impl Reactor {
         if let Some(o) = self.outs.get_mut(key) {
             if o.conn == conn {
                 o.rbuf = rbuf;
+                net::release_if_idle(&mut o.rbuf);
             }
         }
         if broken || matches!(outcome, ReadOutcome::Closed(_)) {
