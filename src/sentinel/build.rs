@@ -1,13 +1,14 @@
 //! Creating and releasing instances and their links, building the core from the config
 //! file's state and taking a snapshot of it back for the rewrite.
 
+use super::idmap::IdMap;
 use super::instance::{addr_name, Common, Master, Peer, Replica, Reported, Role};
 use super::link::{Link, LinkId};
 use super::rng::Rng;
 use super::{Action, InstRef, Millis, Sentinel, Settings, Timing};
 use crate::config::{KnownSentinel, MasterConfig, SentinelConfig};
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 
 use slab::Slab;
 
@@ -39,17 +40,17 @@ impl Sentinel {
             test_switches: Default::default(),
             previous_time: None,
             links: Slab::new(),
-            link_owner: HashMap::new(),
-            conns: HashMap::new(),
+            link_owner: IdMap::default(),
+            conns: IdMap::default(),
             next_conn: 0,
             next_uid: 0,
             rng,
             actions: VecDeque::new(),
-            output: HashMap::new(),
+            output: IdMap::default(),
             dirty: Vec::new(),
             save_requested,
             scripts: Default::default(),
-            master_index: HashMap::new(),
+            master_index: IdMap::default(),
             scratch: Vec::new(),
         };
         for mc in &config.masters {

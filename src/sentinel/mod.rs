@@ -10,6 +10,7 @@
 
 pub mod event;
 pub mod hello;
+pub mod idmap;
 pub mod info;
 pub mod instance;
 pub mod link;
@@ -28,7 +29,7 @@ pub mod select;
 #[doc(hidden)]
 pub mod switches;
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 
 use slab::Slab;
 
@@ -38,6 +39,7 @@ pub use link::{ConnKind, LinkId};
 pub use timing::Timing;
 
 use crate::resp::Frame;
+use idmap::IdMap;
 use link::Link;
 use rng::Rng;
 
@@ -130,19 +132,19 @@ pub struct Sentinel {
     pub test_switches: switches::TestSwitches,
     previous_time: Option<Millis>,
     links: Slab<Link>,
-    link_owner: HashMap<usize, InstRef>,
-    conns: HashMap<ConnId, (LinkId, ConnKind)>,
+    link_owner: IdMap<usize, InstRef>,
+    conns: IdMap<ConnId, (LinkId, ConnKind)>,
     next_conn: u64,
     next_uid: u64,
     rng: Rng,
     actions: VecDeque<Action>,
     /// Output bytes per connection, waiting for [`Sentinel::drain_output`].
-    output: HashMap<ConnId, Vec<u8>>,
+    output: IdMap<ConnId, Vec<u8>>,
     dirty: Vec<ConnId>,
     save_requested: bool,
     scripts: scripts::Scripts,
     /// Master uid → index in `masters` (rebuilt when a master is removed).
-    master_index: HashMap<u64, usize>,
+    master_index: IdMap<u64, usize>,
     /// Reused buffer for hello payloads.
     scratch: Vec<u8>,
 }
