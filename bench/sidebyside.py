@@ -38,6 +38,17 @@ RSENTINEL = os.path.join(ROOT, "target", "release", "rsentinel")
 REDIS_SENTINEL = shutil.which("redis-sentinel") or "/usr/bin/redis-sentinel"
 IMPLS = {"A": ("rsentinel", RSENTINEL), "B": ("redis-sentinel", REDIS_SENTINEL)}
 
+
+def host_triple():
+    out = subprocess.run(["rustc", "-vV"], capture_output=True, text=True).stdout
+    return next((l.split(": ", 1)[1] for l in out.splitlines() if l.startswith("host: ")), "")
+
+
+# The statically linked build (README, "Build"), measured at rest beside A when present.
+RSENTINEL_STATIC = os.path.join(ROOT, "target", host_triple(), "release", "rsentinel")
+if os.path.exists(RSENTINEL_STATIC):
+    IMPLS["S"] = ("rsentinel-static", RSENTINEL_STATIC)
+
 PROCS = []  # every Popen we started
 TMPDIRS = []
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -461,14 +472,15 @@ def section_rest_and_throughput(args):
     print(f"\n== footprint at rest ({args.window:.0f} s window per round) and redis-benchmark,"
           f" both topologies up, measured alternately", flush=True)
     topos = {}
+    impls = [i for i in ("A", "B", "S") if i in IMPLS]
     try:
-        for impl in ("A", "B"):
+        for impl in impls:
             topos[impl] = Topology(impl, 5000, 10000, settle=args.settle)
-        rss = {"A": [], "B": []}
-        anon = {"A": [], "B": []}
-        cpu = {"A": [], "B": []}
+        rss = {i: [] for i in impls}
+        anon = {i: [] for i in impls}
+        cpu = {i: [] for i in impls}
         for _ in range(args.rest_rounds):
-            for impl in ("A", "B"):
+            for impl in impls:
                 pids = [p.pid for p in topos[impl].sentinels]
                 s0 = [proc_stat(pid) for pid in pids]
                 time.sleep(args.window)
@@ -480,6 +492,10 @@ def section_rest_and_throughput(args):
         row("RSS per sentinel at rest, KB", rss["A"], rss["B"])
         row("RssAnon (private heap/stack) per sentinel, KB", anon["A"], anon["B"])
         row(f"CPU per sentinel over {args.window:.0f} s, ms", cpu["A"], cpu["B"], scale=1000)
+        if "S" in topos:
+            print(f"  (static build {RSENTINEL_STATIC} in the A column of the next rows)")
+            row("static build: RSS per sentinel at rest, KB", rss["S"], rss["B"])
+            row("static build: RssAnon per sentinel, KB", anon["S"], anon["B"])
 
         print(f"\n== redis-benchmark -c 50 -n {args.bench_n}, {args.bench_rounds} rounds each, "
               "alternating A,B", flush=True)
@@ -514,7 +530,7 @@ def thread_cpu_ns(pid):
         return int(f.read().split()[0])
 
 
-def redis_benchmark(port, cmd, clients, n, pipeline, server_pid):
+def redis_benchmark(port, cmd, clients, n, pipeline, server_pid=None):
     """(rps, p50 ms, p99 ms, server CPU ns per request, redis-benchmark CPU % of a core).
 
     The last two say what bounds the rps: on a 2-core machine the single-threaded
@@ -523,13 +539,13 @@ def redis_benchmark(port, cmd, clients, n, pipeline, server_pid):
             str(n), "-q", "--csv"]
     if pipeline > 1:
         argv += ["-P", str(pipeline)]
-    cpu0 = thread_cpu_ns(server_pid)
+    cpu0 = thread_cpu_ns(server_pid) if server_pid else 0
     ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.monotonic()
     out = subprocess.run(argv + cmd, capture_output=True, text=True, timeout=300).stdout
     wall = time.monotonic() - t0
     ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu1 = thread_cpu_ns(server_pid)
+    cpu1 = thread_cpu_ns(server_pid) if server_pid else 0
     bench_cpu = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
     for line in out.splitlines():
         f = [x.strip('"') for x in line.split('","')]
