@@ -1,11 +1,11 @@
 //! The poll loop. Per readiness event: read, hand complete requests to the server and
-//! complete reply frames to the core, then carry out the core's actions, save the config if
-//! the core asked (before any reply leaves the process), and flush output. Outgoing
-//! instance connections live in `outbound`, client limits in `client_limits`.
+//! complete reply frames to the core; once per batch of events: carry out the core's
+//! actions, save the config if the core asked (before any reply leaves the process), and
+//! flush output. Client connections live in `clients`, outgoing instance connections in
+//! `outbound`, client limits in `client_limits`.
 
 use std::io;
 use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
-use std::os::fd::AsRawFd;
 use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,20 +17,21 @@ use slab::Slab;
 
 use super::limits::ClientLimits;
 use super::logging;
-use super::net::{self, ReadOutcome};
+use super::net;
 use super::notify::{self, Notifier};
 use super::scripts::ScriptRunner;
 use super::signals::{self, SignalPipe};
 use super::timer::TimerWheel;
-use crate::resp::request::RequestParser;
-use crate::resp::{Proto, ReplyWriter};
 use crate::sentinel::idmap::IdMap;
 use crate::sentinel::scripts::ScriptExit;
 use crate::sentinel::{Action, ConnId, Input, Level, Millis, Sentinel};
-use crate::server::{ClientId, CpuUsage, Ctx, Host, SaveError, Server};
+use crate::server::{ClientId, CpuUsage, Host, SaveError, Server};
 
 mod client_limits;
+mod clients;
 mod outbound;
+
+use clients::ClientTable;
 
 const SIGNAL_TOKEN: Token = Token(1 << 20);
 const WAKER_TOKEN: Token = Token((1 << 20) + 1);
@@ -83,42 +84,6 @@ impl Host for ShellHost {
         };
         // SAFETY: c is a valid NUL-terminated string for access(2).
         unsafe { libc::access(c.as_ptr(), libc::X_OK) == 0 }
-    }
-}
-
-struct ClientSock {
-    stream: TcpStream,
-    rbuf: Vec<u8>,
-    parser: RequestParser,
-    wbuf: Vec<u8>,
-    wpos: usize,
-    want_write: bool,
-    /// When the pending output went over the soft limit (Redis `obuf_soft_limit_reached_time`).
-    soft_since: Option<Millis>,
-}
-
-/// Client sockets by the server's slab key (small integers): a vector, not a hash map —
-/// this lookup is on every client event.
-#[derive(Default)]
-struct ClientTable(Vec<Option<ClientSock>>);
-
-impl ClientTable {
-    fn get(&self, key: &usize) -> Option<&ClientSock> {
-        self.0.get(*key).and_then(Option::as_ref)
-    }
-    fn get_mut(&mut self, key: &usize) -> Option<&mut ClientSock> {
-        self.0.get_mut(*key).and_then(Option::as_mut)
-    }
-    fn remove(&mut self, key: &usize) -> Option<ClientSock> {
-        self.0.get_mut(*key).and_then(Option::take)
-    }
-    fn insert(&mut self, key: usize, c: ClientSock) {
-        if self.0.len() <= key {
-            self.0.resize_with(key + 1, || None);
-        }
-        if let Some(slot) = self.0.get_mut(key) {
-            *slot = Some(c);
-        }
     }
 }
 
@@ -437,53 +402,6 @@ impl Reactor {
         }
     }
 
-    fn accept(&mut self, idx: usize, now: Millis) {
-        loop {
-            let Some(listener) = self.listeners.get(idx) else {
-                return;
-            };
-            let (mut stream, peer) = match listener.accept() {
-                Ok(x) => x,
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
-                Err(e) => {
-                    log::warn!("Accepting client connection: {e}");
-                    return;
-                }
-            };
-            net::tune_accepted(&stream, self.tcp_keepalive);
-            let local = stream.local_addr().unwrap_or(peer);
-            if self.server.connected_clients() >= self.maxclients {
-                use std::io::Write;
-                let _ = stream.write(b"-ERR max number of clients reached\r\n");
-                self.server.stats.rejected_connections += 1;
-                continue;
-            }
-            let id = self.server.accept(now, peer, local);
-            self.server.set_fd(id, i64::from(stream.as_raw_fd()));
-            if self
-                .poll
-                .registry()
-                .register(&mut stream, Token(CLIENT_BASE + id.0), Interest::READABLE)
-                .is_err()
-            {
-                self.server.remove(id);
-                continue;
-            }
-            self.clients.insert(
-                id.0,
-                ClientSock {
-                    stream,
-                    rbuf: Vec::new(),
-                    parser: RequestParser::new(),
-                    wbuf: Vec::new(),
-                    wpos: 0,
-                    want_write: false,
-                    soft_since: None,
-                },
-            );
-        }
-    }
-
     fn on_socket_event(
         &mut self,
         token: usize,
@@ -499,112 +417,6 @@ impl Reactor {
         }
     }
 
-    fn on_client_event(
-        &mut self,
-        key: usize,
-        readable: bool,
-        writable: bool,
-        hangup: bool,
-        now: Millis,
-    ) {
-        let id = ClientId(key);
-        if writable {
-            self.flush_client(id);
-        }
-        if !readable {
-            return;
-        }
-        let Some(c) = self.clients.get_mut(&key) else {
-            return;
-        };
-        let outcome = net::read_available(
-            &mut c.stream,
-            &mut c.rbuf,
-            &mut self.scratch,
-            READ_BUDGET,
-            hangup,
-        );
-        let n = match outcome {
-            ReadOutcome::Open(n) | ReadOutcome::Closed(n) => n,
-            ReadOutcome::Budget(n) => {
-                self.read_again.push(CLIENT_BASE + key);
-                n
-            }
-        };
-        self.server.stats.total_net_input_bytes += n as u64;
-        self.server.stats.total_reads_processed += 1;
-        if n > 0 {
-            if let Some(cl) = self.server.client_mut(id) {
-                cl.last_interaction = now;
-            }
-        }
-        self.process_client_input(id, now);
-        if matches!(outcome, ReadOutcome::Closed(_)) {
-            // A client that sent its requests and then shut its side down (`nc -N`) still
-            // gets the replies, as from Redis: write what we can, then close.
-            self.flush_client(id);
-            self.close_client(id);
-        }
-    }
-
-    fn process_client_input(&mut self, id: ClientId, now: Millis) {
-        let Some(mut c) = self.clients.remove(&id.0) else {
-            return;
-        };
-        let mut start = 0;
-        loop {
-            if self.server.close_requested(id) || self.server.client(id).is_none() {
-                break;
-            }
-            let authenticated = self.server.client(id).is_some_and(|cl| cl.authenticated);
-            let rest = c.rbuf.get(start..).unwrap_or_default();
-            match c.parser.parse(rest, authenticated) {
-                Ok(Some(n)) => {
-                    // Most commands have a few arguments: those go on the stack.
-                    let mut small: [&[u8]; 8] = [&[]; 8];
-                    let big: Vec<&[u8]>;
-                    let argc = c.parser.argc();
-                    let args: &[&[u8]] = match small.get_mut(..argc) {
-                        Some(slots) => {
-                            for (slot, a) in slots.iter_mut().zip(c.parser.args(rest)) {
-                                *slot = a;
-                            }
-                            slots
-                        }
-                        None => {
-                            big = c.parser.args(rest).collect();
-                            &big
-                        }
-                    };
-                    let mut ctx = Ctx {
-                        core: &mut self.core,
-                        host: &mut self.host,
-                        now,
-                    };
-                    self.server.execute(id, args, &mut ctx);
-                    if args.first().is_some_and(|c| c.eq_ignore_ascii_case(b"ACL")) {
-                        self.host.user_lines = self.server.users.config_lines();
-                    }
-                    start += n;
-                }
-                Ok(None) => break,
-                Err(e) => {
-                    let proto = self.server.client(id).map_or(Proto::Resp2, |cl| cl.proto);
-                    e.write_reply(&mut ReplyWriter::new(self.server.output(id), proto));
-                    if let Some(cl) = self.server.client_mut(id) {
-                        cl.close_after_reply = true;
-                    }
-                    log::debug!("Protocol error ({e}) from client");
-                    start = c.rbuf.len();
-                    break;
-                }
-            }
-        }
-        c.rbuf.drain(..start.min(c.rbuf.len()));
-        net::release_if_idle(&mut c.rbuf);
-        self.clients.insert(id.0, c);
-    }
-
     /// Saves the config if the core asked. Called before any bytes leave the process, so
     /// a vote is on disk before the peer that asked for it can read the reply.
     fn persist_if_requested(&mut self) {
@@ -616,52 +428,5 @@ impl Reactor {
                 );
             }
         }
-    }
-
-    fn flush_client(&mut self, id: ClientId) {
-        self.persist_if_requested();
-        let Some(c) = self.clients.get_mut(&id.0) else {
-            return;
-        };
-        let out = self.server.output(id);
-        let produced = out.len();
-        if produced > 0 {
-            c.wbuf.append(out);
-            net::release_if_idle(out);
-            self.server.stats.total_net_output_bytes += produced as u64;
-        }
-        // Limits apply to what was produced before the kernel takes any of it, as in Redis
-        // (which checks when a reply is added).
-        if self.over_output_limit(id) {
-            return;
-        }
-        let Some(c) = self.clients.get_mut(&id.0) else {
-            return;
-        };
-        let ok = net::write_pending(&mut c.stream, &mut c.wbuf, &mut c.wpos);
-        let pending = !c.wbuf.is_empty();
-        if !ok || (!pending && self.server.close_requested(id)) {
-            self.close_client(id);
-            return;
-        }
-        if pending != c.want_write {
-            c.want_write = pending;
-            let interest = if pending {
-                Interest::READABLE | Interest::WRITABLE
-            } else {
-                Interest::READABLE
-            };
-            let _ =
-                self.poll
-                    .registry()
-                    .reregister(&mut c.stream, Token(CLIENT_BASE + id.0), interest);
-        }
-    }
-
-    fn close_client(&mut self, id: ClientId) {
-        if let Some(mut c) = self.clients.remove(&id.0) {
-            let _ = self.poll.registry().deregister(&mut c.stream);
-        }
-        self.server.remove(id);
     }
 }
