@@ -63,7 +63,9 @@ struct Entry<T> {
 #[derive(Debug)]
 pub struct TimerWheel<T> {
     entries: Slab<Entry<T>>,
-    slots: [[List; SLOTS]; LEVELS],
+    /// On the heap: inline, the 12 KB of slots made every struct holding a wheel (the
+    /// reactor) large, and each move of it cost stack that stays resident.
+    slots: Box<[[List; SLOTS]]>,
     /// Bit `s` of `occupied[l]` is set when `slots[l][s]` is non-empty.
     occupied: [u64; LEVELS],
     due: List,
@@ -78,7 +80,7 @@ impl<T> TimerWheel<T> {
     pub fn new(now: u64) -> Self {
         TimerWheel {
             entries: Slab::new(),
-            slots: [[List::default(); SLOTS]; LEVELS],
+            slots: vec![[List::default(); SLOTS]; LEVELS].into_boxed_slice(),
             occupied: [0; LEVELS],
             due: List::default(),
             overflow: List::default(),
