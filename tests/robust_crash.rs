@@ -2,7 +2,8 @@
 //! `SENTINEL SET` / `FLUSHCONFIG` loop never leaves a file that does not load or that holds
 //! anything but the last acknowledged state or the one being written; a full disk makes a
 //! rewrite fail with Redis's reply and a logged error, the old file intact; a config path
-//! that became a directory is an error reply, not a crash.
+//! that became a directory is an error reply, not a crash; a vote acknowledged to a peer
+//! survives `kill -9` right after the reply (no second vote in that epoch).
 
 mod common;
 
@@ -264,4 +265,57 @@ fn a_config_path_that_became_a_directory_is_an_error_reply_not_a_crash() {
         Value::Simple("OK".into())
     );
     assert_eq!(file_quorum(&s.read_config()), Some(3));
+}
+
+/// `SENTINEL IS-MASTER-DOWN-BY-ADDR` as a peer asking for a vote: (leader, leader epoch).
+fn ask_vote(s: &Proc, master_port: u16, epoch: u64, runid: &str) -> (String, i64) {
+    let reply = s.client().cmd(&[
+        "SENTINEL",
+        "IS-MASTER-DOWN-BY-ADDR",
+        "127.0.0.1",
+        &master_port.to_string(),
+        &epoch.to_string(),
+        runid,
+    ]);
+    let items = reply
+        .as_array()
+        .unwrap_or_else(|| panic!("vote reply: {}", reply.pretty()));
+    let leader = items.get(1).and_then(Value::as_str).unwrap_or_default();
+    let leader_epoch = items.get(2).and_then(Value::as_int).unwrap_or(-1);
+    (leader, leader_epoch)
+}
+
+#[test]
+fn a_vote_acknowledged_to_a_peer_survives_kill_9_right_after_the_reply() {
+    // The simulator proves this with crashes at every step; here it is the real process:
+    // the vote reply is read, the sentinel is killed at once and restarted from its file,
+    // and a second candidate asking in the same epoch must not get the vote.
+    let master = RedisServer::master();
+    let mut s = common::proc::start_sentinel(
+        compare::candidate_kind(),
+        SentinelConf::new()
+            .port(free_port())
+            .monitor("mymaster", "127.0.0.1", master.port(), 2),
+    );
+    for round in 0..15u64 {
+        let epoch = 10 + round;
+        let first = format!("{:040x}", 0xa11ce_u64 + round);
+        let second = format!("{:040x}", 0xb0b_u64 + round);
+        let (leader, leader_epoch) = ask_vote(&s, master.port(), epoch, &first);
+        assert_eq!(
+            (leader.as_str(), leader_epoch),
+            (first.as_str(), epoch as i64),
+            "round {round}: the first candidate of epoch {epoch} gets the vote"
+        );
+        s.restart(); // SIGKILL now, then start again from the config file as left
+        let (leader, leader_epoch) = ask_vote(&s, master.port(), epoch, &second);
+        assert_ne!(
+            leader, second,
+            "round {round}: voted twice in epoch {epoch} across a kill -9"
+        );
+        assert_eq!(
+            leader_epoch, epoch as i64,
+            "round {round}: the vote's epoch was lost across a kill -9 (leader {leader:?})"
+        );
+    }
 }
