@@ -17,7 +17,7 @@ use slab::Slab;
 
 use super::limits::ClientLimits;
 use super::logging;
-use super::net;
+use super::net::{self, ReadOutcome};
 use super::notify::{self, Notifier};
 use super::scripts::ScriptRunner;
 use super::signals::{self, SignalPipe};
@@ -43,6 +43,45 @@ const READ_BUDGET: usize = 1 << 20;
 const MAX_INSTANCE_BUFFER: usize = 64 << 20;
 /// Period of the client checks (idle `timeout`, soft output-buffer limits).
 const CLIENTS_CRON_MS: u64 = 1000;
+
+/// Reads what a socket holds into `buf` (at most [`READ_BUDGET`] bytes); a socket that hit
+/// the budget is queued under `token` to be read again on the next loop iteration, since an
+/// edge-triggered poll will not report the bytes it still holds.
+fn read_socket(
+    stream: &mut TcpStream,
+    buf: &mut Vec<u8>,
+    scratch: &mut [u8],
+    read_again: &mut Vec<usize>,
+    token: usize,
+    hangup: bool,
+) -> ReadOutcome {
+    let outcome = net::read_available(stream, buf, scratch, READ_BUDGET, hangup);
+    if matches!(outcome, ReadOutcome::Budget(_)) {
+        read_again.push(token);
+    }
+    outcome
+}
+
+/// Asks for writable events only while output is pending (`*watching` tracks what the
+/// poller was last told, so the `epoll_ctl` happens only on a change).
+fn watch_writable(
+    poll: &Poll,
+    stream: &mut TcpStream,
+    token: usize,
+    watching: &mut bool,
+    pending: bool,
+) {
+    if pending == *watching {
+        return;
+    }
+    *watching = pending;
+    let interest = if pending {
+        Interest::READABLE | Interest::WRITABLE
+    } else {
+        Interest::READABLE
+    };
+    let _ = poll.registry().reregister(stream, Token(token), interest);
+}
 
 /// Saves the core's state to the config file, with the live ACL users as `user` lines.
 pub type SaveFn = Box<dyn FnMut(&Sentinel, &[String]) -> Result<(), SaveError>>;

@@ -7,7 +7,7 @@ use std::os::fd::AsRawFd;
 use mio::net::TcpStream;
 use mio::{Interest, Token};
 
-use super::{Reactor, CLIENT_BASE, READ_BUDGET};
+use super::{read_socket, watch_writable, Reactor, CLIENT_BASE};
 use crate::reactor::net::{self, ReadOutcome};
 use crate::resp::request::RequestParser;
 use crate::resp::{Proto, ReplyWriter};
@@ -116,19 +116,16 @@ impl Reactor {
         let Some(c) = self.clients.get_mut(&key) else {
             return;
         };
-        let outcome = net::read_available(
+        let outcome = read_socket(
             &mut c.stream,
             &mut c.rbuf,
             &mut self.scratch,
-            READ_BUDGET,
+            &mut self.read_again,
+            CLIENT_BASE + key,
             hangup,
         );
         let n = match outcome {
-            ReadOutcome::Open(n) | ReadOutcome::Closed(n) => n,
-            ReadOutcome::Budget(n) => {
-                self.read_again.push(CLIENT_BASE + key);
-                n
-            }
+            ReadOutcome::Open(n) | ReadOutcome::Closed(n) | ReadOutcome::Budget(n) => n,
         };
         self.server.stats.total_net_input_bytes += n as u64;
         self.server.stats.total_reads_processed += 1;
@@ -230,18 +227,13 @@ impl Reactor {
             self.close_client(id);
             return;
         }
-        if pending != c.want_write {
-            c.want_write = pending;
-            let interest = if pending {
-                Interest::READABLE | Interest::WRITABLE
-            } else {
-                Interest::READABLE
-            };
-            let _ =
-                self.poll
-                    .registry()
-                    .reregister(&mut c.stream, Token(CLIENT_BASE + id.0), interest);
-        }
+        watch_writable(
+            &self.poll,
+            &mut c.stream,
+            CLIENT_BASE + id.0,
+            &mut c.want_write,
+            pending,
+        );
     }
 
     pub(super) fn close_client(&mut self, id: ClientId) {

@@ -8,7 +8,7 @@ use std::net::{IpAddr, SocketAddr};
 use mio::Interest;
 use mio::Token;
 
-use super::{OutSock, Reactor, MAX_INSTANCE_BUFFER, OUT_BASE, READ_BUDGET};
+use super::{read_socket, watch_writable, OutSock, Reactor, MAX_INSTANCE_BUFFER, OUT_BASE};
 use crate::reactor::net::{self, ReadOutcome};
 use crate::resp::frame::parse_frame;
 use crate::sentinel::{ConnId, Input, Millis};
@@ -178,16 +178,14 @@ impl Reactor {
         let Some(o) = self.outs.get_mut(key) else {
             return;
         };
-        let outcome = net::read_available(
+        let outcome = read_socket(
             &mut o.stream,
             &mut o.rbuf,
             &mut self.scratch,
-            READ_BUDGET,
+            &mut self.read_again,
+            OUT_BASE + key,
             hangup,
         );
-        if matches!(outcome, ReadOutcome::Budget(_)) {
-            self.read_again.push(OUT_BASE + key);
-        }
         let conn = o.conn;
         let mut rbuf = std::mem::take(&mut o.rbuf);
         let mut pos = 0;
@@ -242,17 +240,12 @@ impl Reactor {
             return self.lost_out(key);
         }
         let pending = !o.wbuf.is_empty();
-        if pending != o.want_write {
-            o.want_write = pending;
-            let interest = if pending {
-                Interest::READABLE | Interest::WRITABLE
-            } else {
-                Interest::READABLE
-            };
-            let _ = self
-                .poll
-                .registry()
-                .reregister(&mut o.stream, Token(OUT_BASE + key), interest);
-        }
+        watch_writable(
+            &self.poll,
+            &mut o.stream,
+            OUT_BASE + key,
+            &mut o.want_write,
+            pending,
+        );
     }
 }
