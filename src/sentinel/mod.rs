@@ -38,7 +38,7 @@ pub use instance::{FailoverState, Master, Peer, Replica, Role};
 pub use link::{ConnKind, LinkId};
 pub use timing::Timing;
 
-use crate::resp::Frame;
+use crate::resp::{parse_frame, Frame, ProtocolError};
 use idmap::IdMap;
 use link::Link;
 use rng::Rng;
@@ -186,6 +186,24 @@ impl Sentinel {
             Input::Closed { conn } => self.on_closed(conn),
             Input::Frame { conn, frame } => self.on_frame(now, conn, frame),
         }
+    }
+
+    /// Reply bytes that arrived on `conn`: every complete frame at the start of `buf` is
+    /// handled, in order. Returns how many bytes that consumed (the rest is an incomplete
+    /// frame, to be kept until more arrives), or the error that makes the connection
+    /// unusable (the frames before it were handled; the caller closes the connection).
+    pub fn handle_reply_bytes(
+        &mut self,
+        now: Millis,
+        conn: ConnId,
+        buf: &[u8],
+    ) -> Result<usize, ProtocolError> {
+        let mut pos = 0;
+        while let Some((frame, n)) = parse_frame(buf.get(pos..).unwrap_or_default())? {
+            self.on_frame(now, conn, &frame);
+            pos += n;
+        }
+        Ok(pos)
     }
 
     /// Names of the monitored masters, in reply order.

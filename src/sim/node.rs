@@ -9,7 +9,6 @@ use std::net::{IpAddr, SocketAddr};
 
 use crate::config::persist::normalized;
 use crate::config::{load_str, rewrite, GenericOptions};
-use crate::resp::frame::parse_frame;
 use crate::resp::request::RequestParser;
 use crate::resp::{Proto, ReplyWriter};
 use crate::sentinel::switches::TestSwitches;
@@ -200,27 +199,10 @@ impl SentinelNode {
         let Some(core) = self.core.as_mut() else {
             return true;
         };
-        let mut pos = 0;
-        let mut ok = true;
-        loop {
-            match parse_frame(rbuf.get(pos..).unwrap_or_default()) {
-                Ok(Some((frame, n))) => {
-                    core.handle(
-                        now,
-                        Input::Frame {
-                            conn,
-                            frame: &frame,
-                        },
-                    );
-                    pos += n;
-                }
-                Ok(None) => break,
-                Err(_) => {
-                    ok = false;
-                    break;
-                }
-            }
-        }
+        let (pos, ok) = match core.handle_reply_bytes(now, conn, rbuf) {
+            Ok(pos) => (pos, true),
+            Err(_) => (rbuf.len(), false),
+        };
         rbuf.drain(..pos.min(rbuf.len()));
         self.after_core(now, out);
         ok

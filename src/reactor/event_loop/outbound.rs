@@ -10,7 +10,6 @@ use mio::Token;
 
 use super::{read_socket, watch_writable, OutSock, Reactor, MAX_INSTANCE_BUFFER, OUT_BASE};
 use crate::reactor::net::{self, ReadOutcome};
-use crate::resp::frame::parse_frame;
 use crate::sentinel::{ConnId, Input, Millis};
 
 impl Reactor {
@@ -188,28 +187,15 @@ impl Reactor {
         );
         let conn = o.conn;
         let mut rbuf = std::mem::take(&mut o.rbuf);
-        let mut pos = 0;
         let mut broken = false;
-        loop {
-            match parse_frame(rbuf.get(pos..).unwrap_or_default()) {
-                Ok(Some((frame, n))) => {
-                    self.core.handle(
-                        now,
-                        Input::Frame {
-                            conn,
-                            frame: &frame,
-                        },
-                    );
-                    pos += n;
-                }
-                Ok(None) => break,
-                Err(e) => {
-                    log::debug!("Protocol error from instance: {e}");
-                    broken = true;
-                    break;
-                }
+        let pos = match self.core.handle_reply_bytes(now, conn, &rbuf) {
+            Ok(pos) => pos,
+            Err(e) => {
+                log::debug!("Protocol error from instance: {e}");
+                broken = true;
+                rbuf.len()
             }
-        }
+        };
         rbuf.drain(..pos.min(rbuf.len()));
         if rbuf.len() > MAX_INSTANCE_BUFFER {
             broken = true;
