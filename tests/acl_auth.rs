@@ -527,3 +527,28 @@ fn revoking_channels_disconnects_subscribers_that_lost_them_like_redis() {
         );
     }
 }
+
+#[test]
+fn a_user_name_that_is_not_utf8_authenticates_and_runs_commands_like_redis() {
+    // Names are bytes: a client authenticated as "\xff" must be checked as "\xff" (not as
+    // its lossy UTF-8 rendering, which names no user: every command was NOPERM).
+    let pair = Pair::mymaster();
+    let (mut a, mut b) = pair.clients();
+    let name: &[u8] = b"u\xff";
+    let m = Mask::none();
+    same_reply(
+        &mut a,
+        &mut b,
+        &[b"ACL".as_slice(), b"SETUSER", name, b"on", b">pw", b"+@all"],
+        &m,
+    );
+    let ok = same_reply(&mut a, &mut b, &[b"AUTH".as_slice(), name, b"pw"], &m);
+    assert_eq!(ok.as_str().as_deref(), Some("OK"));
+    let pong = same_reply(&mut a, &mut b, &["PING"], &m);
+    assert_eq!(pong.as_str().as_deref(), Some("PONG"));
+    let who = same_reply(&mut a, &mut b, &["ACL", "WHOAMI"], &m);
+    assert_eq!(who, Value::Bulk(name.to_vec()));
+    // A sentinel command too (run ids differ: compare that neither is an error).
+    let (ra, rb) = (a.cmd(&["SENTINEL", "MYID"]), b.cmd(&["SENTINEL", "MYID"]));
+    assert!(!ra.is_error() && !rb.is_error(), "{ra:?} / {rb:?}");
+}

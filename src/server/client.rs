@@ -71,7 +71,7 @@ pub struct Client {
     pub proto: Proto,
     pub authenticated: bool,
     /// ACL user name the client is authenticated as.
-    pub user: String,
+    pub user: Vec<u8>,
     /// Subscribed channels and patterns, in subscription order.
     pub channels: Vec<Vec<u8>>,
     pub patterns: Vec<Vec<u8>>,
@@ -110,7 +110,7 @@ impl Client {
             name: None,
             proto: Proto::Resp2,
             authenticated,
-            user: "default".to_string(),
+            user: b"default".to_vec(),
             channels: Vec::new(),
             patterns: Vec::new(),
             reply_mode: ReplyMode::On,
@@ -209,7 +209,7 @@ impl Client {
             rbp,
             tot_mem,
             self.last_cmd.unwrap_or("NULL"),
-            self.user,
+            String::from_utf8_lossy(&self.user),
             redir,
             resp,
         );

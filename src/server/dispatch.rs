@@ -119,7 +119,7 @@ fn run(srv: &mut Server, id: ClientId, args: &[&[u8]], ctx: &mut Ctx, w: &mut Re
     if !c.authenticated && srv.users.auth_required_by_default() && !spec.has_flag("no_auth") {
         return w.error("NOAUTH Authentication required.");
     }
-    if let Err(denial) = srv.users.check_command(c.user.as_bytes(), spec, args) {
+    if let Err(denial) = srv.users.check_command(&c.user, spec, args) {
         return deny(srv, id, spec, args, denial, ctx, w);
     }
     let Some(c) = srv.clients.get(id.0) else {
@@ -195,7 +195,7 @@ pub(crate) fn acl_log_event(
     };
     let mut client_info = String::new();
     c.write_info_line(ctx.now, &mut client_info);
-    let username = username.map_or_else(|| c.user.as_bytes().to_vec(), <[u8]>::to_vec);
+    let username = username.map_or_else(|| c.user.clone(), <[u8]>::to_vec);
     srv.acl_log.add(LogEntry {
         count: 1,
         reason,

@@ -42,7 +42,7 @@ pub fn acl(srv: &mut Server, id: ClientId, args: &[&[u8]], ctx: &mut Ctx, w: &mu
         }
         (b"whoami", 2) => {
             let user = srv.client(id).map(|c| c.user.clone()).unwrap_or_default();
-            w.bulk(user.as_bytes());
+            w.bulk(&user);
         }
         (b"load" | b"save", _) if !srv.settings.aclfile_configured => w.error(NO_ACLFILE),
         (b"load" | b"save", 2) => w.error(
@@ -135,7 +135,7 @@ fn kill_pubsub_clients_if_needed(srv: &mut Server, me: ClientId, new: &User, old
     if superset {
         return;
     }
-    let name = String::from_utf8_lossy(&old.name).into_owned();
+    let name = old.name.as_slice();
     let victims: Vec<ClientId> = srv
         .client_ids()
         .filter(|&cid| {
@@ -167,14 +167,13 @@ fn deluser(srv: &mut Server, me: ClientId, args: &[&[u8]], w: &mut ReplyWriter) 
     for n in names {
         if srv.users.remove(n) {
             deleted += 1;
-            let name = String::from_utf8_lossy(n).into_owned();
             let victims: Vec<ClientId> = srv
                 .client_ids()
-                .filter(|&cid| srv.client(cid).is_some_and(|c| c.user == name))
+                .filter(|&cid| srv.client(cid).is_some_and(|c| c.user == *n))
                 .collect();
             for cid in victims {
                 if let Some(c) = srv.client_mut(cid) {
-                    c.user = "default".to_string();
+                    c.user = b"default".to_vec();
                     c.authenticated = false;
                 }
                 srv.disconnect(cid, me);

@@ -232,7 +232,7 @@ fn kill(srv: &mut Server, me: ClientId, args: &[&[u8]], w: &mut ReplyWriter) {
         .filter(|(_, c)| f.laddr.is_none_or_eq(c.laddr().as_bytes()))
         .filter(|(_, c)| f.ctype.is_none_or_eq(c.client_type()))
         .filter(|(_, c)| f.id.is_none_or_eq(c.id))
-        .filter(|(_, c)| f.user.is_none_or_eq(c.user.as_bytes()))
+        .filter(|(_, c)| f.user.is_none_or_eq(&c.user))
         .filter(|(k, _)| !(f.skipme && *k == me.0))
         .map(|(k, _)| k)
         .collect();

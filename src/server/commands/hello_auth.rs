@@ -27,7 +27,7 @@ fn authenticate(
     }
     if let Some(c) = srv.client_mut(id) {
         c.authenticated = true;
-        c.user = String::from_utf8_lossy(user).into_owned();
+        c.user = user.to_vec();
     }
     true
 }
