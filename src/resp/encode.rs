@@ -29,7 +29,7 @@ impl<'a> ReplyWriter<'a> {
     fn header(&mut self, tag: u8, n: usize) {
         self.out.push(tag);
         let mut buf = itoa_buf();
-        let s = fmt_usize(&mut buf, n);
+        let s = fmt_u64(&mut buf, n as u64);
         self.out.extend_from_slice(s);
         self.out.extend_from_slice(b"\r\n");
     }
@@ -74,22 +74,11 @@ impl<'a> ReplyWriter<'a> {
         self.out.extend_from_slice(b"\r\n");
     }
 
-    /// A bulk string holding the decimal form of `n` (ports, pids), without `fmt`.
+    /// A bulk string holding the decimal form of `n` (Sentinel sends numbers this way).
     pub fn bulk_uint(&mut self, n: u64) {
         let mut buf = itoa_buf();
-        let digits = fmt_usize(&mut buf, usize::try_from(n).unwrap_or(usize::MAX));
+        let digits = fmt_u64(&mut buf, n);
         self.bulk(digits);
-    }
-
-    /// A bulk string holding the decimal form of `n` (Sentinel sends numbers this way).
-    pub fn bulk_display(&mut self, n: impl std::fmt::Display) {
-        // Formatted on the stack (numbers and addresses fit), so no allocation per reply.
-        let mut body = StackText::default();
-        if std::fmt::Write::write_fmt(&mut body, format_args!("{n}")).is_ok() {
-            self.bulk(body.as_bytes());
-        } else {
-            self.bulk(n.to_string().as_bytes());
-        }
     }
 
     /// Null bulk: `$-1` in RESP2, `_` in RESP3.
@@ -215,53 +204,22 @@ pub fn frame(out: &mut Vec<u8>, f: &Frame<'_>) {
     }
 }
 
-/// A small stack buffer for `Display` output; writing past its end is an error (the caller
-/// then falls back to a heap string).
-struct StackText {
-    buf: [u8; 64],
-    len: usize,
-}
-
-impl Default for StackText {
-    fn default() -> Self {
-        StackText {
-            buf: [0; 64],
-            len: 0,
-        }
-    }
-}
-
-impl StackText {
-    fn as_bytes(&self) -> &[u8] {
-        self.buf.get(..self.len).unwrap_or_default()
-    }
-}
-
-impl std::fmt::Write for StackText {
-    fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        let end = self.len + s.len();
-        let slot = self.buf.get_mut(self.len..end).ok_or(std::fmt::Error)?;
-        slot.copy_from_slice(s.as_bytes());
-        self.len = end;
-        Ok(())
-    }
-}
-
 fn itoa_buf() -> [u8; 20] {
     [0u8; 20]
 }
 
-fn fmt_usize(buf: &mut [u8; 20], mut n: usize) -> &[u8] {
+/// The decimal digits of `n`, written at the end of `buf` (20 bytes hold any `u64`).
+fn fmt_u64(buf: &mut [u8; 20], mut n: u64) -> &[u8] {
     let mut i = buf.len();
-    loop {
+    while let Some(slot) = i.checked_sub(1).and_then(|j| buf.get_mut(j)) {
         i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
+        *slot = b'0' + (n % 10) as u8;
         n /= 10;
         if n == 0 {
             break;
         }
     }
-    &buf[i..]
+    buf.get(i..).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -289,23 +247,15 @@ mod tests {
 
     #[test]
     fn numbers_as_bulk_strings() {
-        assert_eq!(
-            enc(Proto::Resp2, |w| w.bulk_display(6390)),
-            b"$4\r\n6390\r\n"
-        );
-        assert_eq!(enc(Proto::Resp2, |w| w.bulk_display(0)), b"$1\r\n0\r\n");
-        for n in [0u64, 7, 6390, 65535, u64::from(u32::MAX)] {
+        assert_eq!(enc(Proto::Resp2, |w| w.bulk_uint(6390)), b"$4\r\n6390\r\n");
+        assert_eq!(enc(Proto::Resp2, |w| w.bulk_uint(0)), b"$1\r\n0\r\n");
+        for n in [7u64, 65535, u64::from(u32::MAX), u64::MAX] {
+            let text = n.to_string();
             assert_eq!(
                 enc(Proto::Resp2, |w| w.bulk_uint(n)),
-                enc(Proto::Resp2, |w| w.bulk_display(n))
+                enc(Proto::Resp2, |w| w.bulk(text.as_bytes()))
             );
         }
-        // Longer than the stack buffer: same bytes through the heap fallback.
-        let long = "x".repeat(100);
-        assert_eq!(
-            enc(Proto::Resp2, |w| w.bulk_display(&long)),
-            enc(Proto::Resp2, |w| w.bulk(long.as_bytes()))
-        );
     }
 
     #[test]

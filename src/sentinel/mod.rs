@@ -212,14 +212,7 @@ impl Sentinel {
     }
 
     pub fn master(&self, name: &str) -> Option<&Master> {
-        self.master_named(name.as_bytes())
-    }
-
-    /// The master called `name`, compared as bytes (as Redis's dictionary does).
-    pub fn master_named(&self, name: &[u8]) -> Option<&Master> {
-        self.masters
-            .iter()
-            .find(|m| m.common.name.as_bytes() == name)
+        self.masters.iter().find(|m| m.common.name == name)
     }
 
     pub fn master_mut(&mut self, name: &str) -> Option<&mut Master> {

@@ -130,11 +130,11 @@ pub fn find_top(name: &[u8]) -> Option<&'static CommandSpec> {
 }
 
 /// No command or subcommand name is longer.
-const NAME_MAX: usize = 32;
+pub const NAME_MAX: usize = 32;
 
 /// `name` in lower case in `buf`, so the table compares plain bytes; `None` when longer
 /// than any name.
-fn lowered<'a>(name: &[u8], buf: &'a mut [u8; NAME_MAX]) -> Option<&'a [u8]> {
+pub fn lowered<'a>(name: &[u8], buf: &'a mut [u8; NAME_MAX]) -> Option<&'a [u8]> {
     let slot = buf.get_mut(..name.len())?;
     slot.copy_from_slice(name);
     slot.make_ascii_lowercase();
@@ -180,11 +180,6 @@ pub fn find_by_fullname(name: &[u8]) -> Option<&'static CommandSpec> {
 /// `container|sub`, so the part after the bar starts at a known offset: no search.
 fn sub_name_is(container: &CommandSpec, spec: &CommandSpec, sub: &[u8]) -> bool {
     spec.name.as_bytes().get(container.name.len() + 1..) == Some(sub)
-}
-
-/// The part after `|` of a subcommand's full name.
-pub fn sub_name(spec: &CommandSpec) -> &'static str {
-    spec.name.split_once('|').map_or(spec.name, |(_, s)| s)
 }
 
 /// Every command and subcommand, containers followed by their subcommands.

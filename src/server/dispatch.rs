@@ -39,7 +39,7 @@ pub fn execute(srv: &mut Server, id: ClientId, args: &[&[u8]], ctx: &mut Ctx) {
         }
         Rename::Hidden => {
             set_last_cmd(srv, id, None);
-            error_bytes(&mut w, &unknown_command_text(args));
+            w.error_bytes(&unknown_command_text(args));
         }
     }
 
@@ -99,11 +99,11 @@ fn run(srv: &mut Server, id: ClientId, args: &[&[u8]], ctx: &mut Ctx, w: &mut Re
         Lookup::Found(spec) => spec,
         Lookup::UnknownCommand => {
             set_last_cmd(srv, id, None);
-            return error_bytes(w, &unknown_command_text(args));
+            return w.error_bytes(&unknown_command_text(args));
         }
         Lookup::UnknownSubcommand => {
             set_last_cmd(srv, id, None);
-            return error_bytes(w, &unknown_subcommand_text(args));
+            return w.error_bytes(&unknown_subcommand_text(args));
         }
     };
     set_last_cmd(srv, id, Some(spec.name));
@@ -224,16 +224,6 @@ fn allowed_in_resp2_pubsub(spec: &CommandSpec) -> bool {
     )
 }
 
-/// An error line from raw bytes (user input may be any bytes); CR/LF become spaces.
-pub(crate) fn error_bytes(w: &mut ReplyWriter, text: &[u8]) {
-    w.out.push(b'-');
-    w.out.extend(
-        text.iter()
-            .map(|&b| if b == b'\r' || b == b'\n' { b' ' } else { b }),
-    );
-    w.out.extend_from_slice(b"\r\n");
-}
-
 /// C `%s` stops at a NUL byte; `%.Ns` also at N bytes.
 fn c_str(bytes: &[u8], max: usize) -> &[u8] {
     let upto_nul = bytes.split(|&b| b == 0).next().unwrap_or_default();
@@ -282,5 +272,5 @@ pub(crate) fn subcommand_syntax_error(w: &mut ReplyWriter, args: &[&[u8]]) {
     text.extend_from_slice(b"'. Try ");
     text.extend_from_slice(&container);
     text.extend_from_slice(b" HELP.");
-    error_bytes(w, &text);
+    w.error_bytes(&text);
 }

@@ -1,7 +1,7 @@
 //! The `SENTINEL` command family, `INFO sentinel`, `ROLE` and the hello `PUBLISH`: the
 //! client commands that read or change the core. Arity was checked by the dispatcher.
 
-use super::Ctx;
+use super::{command_table, Ctx};
 use crate::resp::ReplyWriter;
 use crate::sentinel::admin::{parse_i64, AdminError};
 use crate::sentinel::instance::{Common, Master, Peer, Replica, Reported};
@@ -65,17 +65,6 @@ fn text(b: &[u8]) -> std::borrow::Cow<'_, str> {
     String::from_utf8_lossy(b)
 }
 
-/// `b` in lower case, in `buf` (no allocation per command); "" when it does not fit or is
-/// not UTF-8, which matches no subcommand name.
-fn lower_ascii<'a>(b: &[u8], buf: &'a mut [u8; 32]) -> &'a str {
-    let Some(slot) = buf.get_mut(..b.len()) else {
-        return "";
-    };
-    slot.copy_from_slice(b);
-    slot.make_ascii_lowercase();
-    std::str::from_utf8(slot).unwrap_or("")
-}
-
 fn arg<'a>(args: &[&'a [u8]], i: usize) -> &'a [u8] {
     args.get(i).copied().unwrap_or_default()
 }
@@ -97,8 +86,11 @@ fn save_and_reply(ctx: &mut Ctx, w: &mut ReplyWriter) {
 
 /// `SENTINEL <sub> ...`; `args[0]` is `SENTINEL` itself.
 pub fn sentinel(ctx: &mut Ctx, args: &[&[u8]], w: &mut ReplyWriter) {
-    let mut lower = [0u8; 32];
-    let sub = lower_ascii(arg(args, 1), &mut lower);
+    // Lowered on the stack (no allocation per command); "" matches no subcommand.
+    let mut lower = [0u8; command_table::NAME_MAX];
+    let sub = command_table::lowered(arg(args, 1), &mut lower)
+        .and_then(|b| std::str::from_utf8(b).ok())
+        .unwrap_or("");
     let now = ctx.now;
     let name = || text(arg(args, 2));
     match sub {
@@ -132,7 +124,7 @@ pub fn sentinel(ctx: &mut Ctx, args: &[&[u8]], w: &mut ReplyWriter) {
             }
             None => w.error(&AdminError::NoSuchMaster.to_string()),
         },
-        "get-master-addr-by-name" => match ctx.core.master_named(arg(args, 2)) {
+        "get-master-addr-by-name" => match ctx.core.master(&name()) {
             Some(m) => {
                 let (h, p) = m.current_addr();
                 w.array(2);
@@ -315,16 +307,16 @@ fn pending_scripts(core: &Sentinel, now: Millis, w: &mut ReplyWriter) {
         w.bulk(b"flags");
         w.bulk(if j.running { b"running" } else { b"scheduled" });
         w.bulk(b"pid");
-        w.bulk_display(j.pid);
+        w.bulk_uint(u64::from(j.pid));
         if j.running {
             w.bulk(b"run-time");
-            w.bulk_display(now.saturating_sub(j.start_time));
+            w.bulk_uint(now.saturating_sub(j.start_time));
         } else {
             w.bulk(b"run-delay");
-            w.bulk_display(j.start_time.saturating_sub(now));
+            w.bulk_uint(j.start_time.saturating_sub(now));
         }
         w.bulk(b"retry-num");
-        w.bulk_display(j.retry_num);
+        w.bulk_uint(u64::from(j.retry_num));
     }
 }
 
@@ -399,7 +391,7 @@ fn debug(core: &mut Sentinel, pairs: &[&[u8]], w: &mut ReplyWriter) {
         w.map(fields.len());
         for (k, v) in fields {
             w.bulk(k.as_bytes());
-            w.bulk_display(v);
+            w.bulk_uint(v);
         }
         return;
     }

@@ -8,7 +8,7 @@ use crate::server::acl::selector::{channel_allowed, Denial};
 use crate::server::acl::user::{merge_selector_args, valid_username};
 use crate::server::acl::User;
 use crate::server::command_table::{all_specs, lookup, Lookup};
-use crate::server::dispatch::{error_bytes, subcommand_syntax_error};
+use crate::server::dispatch::subcommand_syntax_error;
 use crate::server::{ClientId, Ctx, Server};
 
 const NO_ACLFILE: &str = "ERR This Redis instance is not configured to use an ACL file. You may \
@@ -70,7 +70,7 @@ fn acl_cat(cat: &[u8], w: &mut ReplyWriter) {
         let mut text = b"ERR Unknown category '".to_vec();
         text.extend_from_slice(cat.get(..128).unwrap_or(cat));
         text.push(b'\'');
-        return error_bytes(w, &text);
+        return w.error_bytes(&text);
     };
     let names: Vec<&str> = all_specs()
         .filter(|s| s.in_category(cat))
@@ -95,7 +95,7 @@ fn setuser(srv: &mut Server, me: ClientId, args: &[&[u8]], w: &mut ReplyWriter) 
             let mut text = b"ERR Unmatched parenthesis in acl selector starting at '".to_vec();
             text.extend_from_slice(rules.get(i).copied().unwrap_or_default());
             text.extend_from_slice(b"'.");
-            return error_bytes(w, &text);
+            return w.error_bytes(&text);
         }
     };
     let old = srv.users.get(name).cloned();
@@ -106,7 +106,7 @@ fn setuser(srv: &mut Server, me: ClientId, args: &[&[u8]], w: &mut ReplyWriter) 
             text.extend_from_slice(op);
             text.extend_from_slice(b"': ");
             text.extend_from_slice(e.text().as_bytes());
-            return error_bytes(w, &text);
+            return w.error_bytes(&text);
         }
     }
     if let Some(old) = &old {
@@ -263,14 +263,14 @@ fn dryrun(srv: &Server, args: &[&[u8]], w: &mut ReplyWriter) {
         let mut text = b"ERR User '".to_vec();
         text.extend_from_slice(user);
         text.extend_from_slice(b"' not found");
-        return error_bytes(w, &text);
+        return w.error_bytes(&text);
     }
     let cmd_args = args.get(3..).unwrap_or_default();
     let Lookup::Found(spec) = lookup(cmd_args) else {
         let mut text = b"ERR Command '".to_vec();
         text.extend_from_slice(cmd_args.first().copied().unwrap_or_default());
         text.extend_from_slice(b"' not found");
-        return error_bytes(w, &text);
+        return w.error_bytes(&text);
     };
     if !spec.arity_ok(cmd_args.len()) {
         return w.error(&format!(

@@ -6,7 +6,7 @@ use super::help_text::CLIENT_HELP;
 use super::{parse_i64, write_help};
 use crate::resp::ReplyWriter;
 use crate::server::client::{valid_client_name, ClientType, Tracking};
-use crate::server::dispatch::{error_bytes, subcommand_syntax_error};
+use crate::server::dispatch::subcommand_syntax_error;
 use crate::server::{ClientId, Ctx, ReplyMode, Server};
 
 const SYNTAX: &str = "ERR syntax error";
@@ -160,7 +160,7 @@ fn unknown_type(w: &mut ReplyWriter, name: &[u8]) {
     let mut text = b"ERR Unknown client type '".to_vec();
     text.extend_from_slice(name);
     text.push(b'\'');
-    error_bytes(w, &text);
+    w.error_bytes(&text);
 }
 
 /// Filters of `CLIENT KILL`.
@@ -209,7 +209,7 @@ fn kill(srv: &mut Server, me: ClientId, args: &[&[u8]], w: &mut ReplyWriter) {
                         let mut text = b"ERR No such user '".to_vec();
                         text.extend_from_slice(val);
                         text.push(b'\'');
-                        return error_bytes(w, &text);
+                        return w.error_bytes(&text);
                     }
                     f.user = Some(val);
                 }
@@ -237,14 +237,7 @@ fn kill(srv: &mut Server, me: ClientId, args: &[&[u8]], w: &mut ReplyWriter) {
         .map(|(k, _)| k)
         .collect();
     for &k in &victims {
-        let Some(c) = srv.clients.get_mut(k) else {
-            continue;
-        };
-        c.close_after_reply = true;
-        if k != me.0 {
-            c.output.clear();
-            srv.killed.push(ClientId(k));
-        }
+        srv.disconnect(ClientId(k), me);
     }
     if old_form {
         if victims.is_empty() {

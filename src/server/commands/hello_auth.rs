@@ -5,7 +5,7 @@ use super::parse_i64;
 use crate::resp::{Proto, ReplyWriter};
 use crate::server::acl::LogReason;
 use crate::server::client::valid_client_name;
-use crate::server::dispatch::{acl_log_event, error_bytes};
+use crate::server::dispatch::acl_log_event;
 use crate::server::{ClientId, Ctx, Server};
 
 const WRONGPASS: &str = "WRONGPASS invalid username-password pair or user is disabled.";
@@ -88,7 +88,7 @@ pub fn hello(srv: &mut Server, id: ClientId, args: &[&[u8]], ctx: &mut Ctx, w: &
             let mut text = b"ERR Syntax error in HELLO option '".to_vec();
             text.extend_from_slice(opt);
             text.push(b'\'');
-            return error_bytes(w, &text);
+            return w.error_bytes(&text);
         }
     }
     let auth_required =
