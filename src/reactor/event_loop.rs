@@ -103,7 +103,7 @@ pub struct ReactorConfig {
 
 struct ShellHost {
     save: SaveFn,
-    /// The server's users as `user ...` config lines, refreshed after every command.
+    /// The server's users as `user ...` config lines, refreshed whenever a user changes.
     user_lines: Vec<String>,
 }
 

@@ -178,7 +178,8 @@ impl Reactor {
                         now,
                     };
                     self.server.execute(id, args, &mut ctx);
-                    if args.first().is_some_and(|c| c.eq_ignore_ascii_case(b"ACL")) {
+                    // Whatever the command is called (`rename-command acl ...`).
+                    if self.server.users.take_changed() {
                         self.host.user_lines = self.server.users.config_lines();
                     }
                     start += n;

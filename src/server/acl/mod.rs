@@ -39,6 +39,8 @@ impl std::fmt::Display for LoadError {
 #[derive(Debug, Clone)]
 pub struct UserDb {
     users: BTreeMap<Vec<u8>, User>,
+    /// A user was created, changed or removed since [`UserDb::take_changed`].
+    changed: bool,
 }
 
 impl Default for UserDb {
@@ -59,7 +61,10 @@ impl UserDb {
         }
         let mut users = BTreeMap::new();
         users.insert(b"default".to_vec(), default);
-        UserDb { users }
+        UserDb {
+            users,
+            changed: false,
+        }
     }
 
     /// The startup users: `requirepass` first, then every `user` directive
@@ -108,11 +113,20 @@ impl UserDb {
     /// Creates or replaces a user.
     pub fn put(&mut self, user: User) {
         self.users.insert(user.name.clone(), user);
+        self.changed = true;
     }
 
     /// Removes a user (never `default`); whether it existed.
     pub fn remove(&mut self, name: &[u8]) -> bool {
-        name != b"default" && self.users.remove(name).is_some()
+        let removed = name != b"default" && self.users.remove(name).is_some();
+        self.changed |= removed;
+        removed
+    }
+
+    /// Whether users changed since the last call (the shell then refreshes the `user`
+    /// lines it saves with the config).
+    pub fn take_changed(&mut self) -> bool {
+        std::mem::take(&mut self.changed)
     }
 
     /// Redis `authRequired` for a client that has not authenticated: the default user
