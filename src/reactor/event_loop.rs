@@ -329,6 +329,10 @@ impl Reactor {
                     }
                     Timer::ClientsCron => {
                         self.clients_cron(now);
+                        // Connections left queued when accept failed (out of descriptors).
+                        for idx in 0..self.listeners.len() {
+                            self.accept(idx, now);
+                        }
                         self.timers
                             .insert(now + CLIENTS_CRON_MS, Timer::ClientsCron);
                     }

@@ -59,7 +59,18 @@ impl Reactor {
             let (mut stream, peer) = match listener.accept() {
                 Ok(x) => x,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                // The peer gave up before we accepted it: take the next one.
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::ConnectionAborted | io::ErrorKind::Interrupted
+                    ) =>
+                {
+                    continue
+                }
                 Err(e) => {
+                    // Out of descriptors (EMFILE/ENFILE): the queued connections raise no
+                    // new edge, so the clients cron tries every listener again each second.
                     log::warn!("Accepting client connection: {e}");
                     return;
                 }
