@@ -28,6 +28,11 @@ struct Args {
     base: SimConfig,
 }
 
+thread_local! {
+    /// The replay command of the seed this thread is running (printed if it panics).
+    static REPLAY: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
 fn parse() -> Result<Args, String> {
     let mut a = Args {
         seeds: 1000,
@@ -116,26 +121,35 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         };
     }
+    // A panic in the core is the worst finding: say which seed (and how to replay it)
+    // before the default hook runs (in release builds the panic aborts the process).
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        REPLAY.with(|r| println!("PANIC while running: {}", r.borrow()));
+        default_hook(info);
+    }));
     let start = Instant::now();
     let threads = a.threads as u64;
+    let mut panicked = false;
     let summary = std::thread::scope(|sc| {
         let handles: Vec<_> = (0..threads)
             .map(|t| {
                 let a = &a;
                 sc.spawn(move || {
                     let mut sum = Summary::default();
-                    let mut s = a.first + t;
-                    while s < a.first + a.seeds {
+                    let mut s = a.first.saturating_add(t);
+                    while s < a.first.saturating_add(a.seeds) {
                         let mut cfg = a.base.clone();
                         cfg.seed = s;
                         cfg.faults = mix_for(a, s);
+                        REPLAY.with(|r| *r.borrow_mut() = cfg.replay_command());
                         let r = run_seed(&cfg);
                         if let Some(v) = r.violations.first() {
                             println!("FAIL seed {s} ({}): {v}", cfg.faults.name());
                             println!("  replay: {}", cfg.replay_command());
                         }
                         sum.add(&r);
-                        s += threads;
+                        s = s.saturating_add(threads);
                     }
                     sum
                 })
@@ -143,8 +157,9 @@ fn main() -> ExitCode {
             .collect();
         let mut total = Summary::default();
         for h in handles {
-            if let Ok(s) = h.join() {
-                total.merge(s);
+            match h.join() {
+                Ok(s) => total.merge(s),
+                Err(_) => panicked = true,
             }
         }
         total
@@ -155,7 +170,7 @@ fn main() -> ExitCode {
         "wall {wall:.1} s, {:.0} seeds/s",
         summary.seeds as f64 / wall.max(1e-9)
     );
-    if summary.failed_seeds.is_empty() {
+    if summary.failed_seeds.is_empty() && !panicked {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

@@ -34,6 +34,8 @@ pub enum AdminError {
         value: String,
     },
     ConfigSetInvalidParam(String),
+    /// The current epoch is u64::MAX (a peer announced it): no epoch is left to fail over in.
+    EpochExhausted,
 }
 
 impl fmt::Display for AdminError {
@@ -48,6 +50,9 @@ impl fmt::Display for AdminError {
             AdminError::QuorumTooSmall => f.write_str("ERR Quorum must be 1 or greater."),
             AdminError::InProgress => f.write_str("INPROG Failover already in progress"),
             AdminError::NoGoodSlave => f.write_str("NOGOODSLAVE No suitable replica to promote"),
+            AdminError::EpochExhausted => {
+                f.write_str("ERR The current epoch is at its maximum: no failover can start")
+            }
             AdminError::SetBadArgument { value, option } => {
                 write!(
                     f,
@@ -217,7 +222,9 @@ impl Sentinel {
             return Err(AdminError::NoGoodSlave);
         }
         log::warn!("Executing user requested FAILOVER of '{name}'");
-        self.start_failover(i, now);
+        if !self.start_failover(i, now) {
+            return Err(AdminError::EpochExhausted);
+        }
         self.masters[i].force_failover = true;
         let uid = self.masters[i].common.uid;
         self.fast_step(uid, now);
@@ -493,6 +500,29 @@ impl Sentinel {
 #[cfg(test)]
 mod tests {
     use super::parse_i64;
+    use crate::config::load_str;
+    use crate::sentinel::{Sentinel, Settings};
+
+    #[test]
+    fn no_failover_starts_once_a_peer_pushed_the_epoch_to_its_maximum() {
+        let cfg = load_str(
+            "sentinel monitor m 127.0.0.1 6379 2\nsentinel current-epoch 18446744073709551615\n",
+        )
+        .expect("config loads");
+        let settings = Settings {
+            port: 26379,
+            requirepass: None,
+        };
+        let mut core = Sentinel::new(&cfg.sentinel, settings, 1_000, 7);
+        assert_eq!(core.current_epoch, u64::MAX);
+        // Was an overflow (a panic in debug builds, epoch 0 after a wrap in release).
+        assert!(!core.start_failover(0, 2_000));
+        assert_eq!(core.current_epoch, u64::MAX);
+        assert!(core
+            .masters
+            .first()
+            .is_some_and(|m| !m.failover_in_progress()));
+    }
 
     #[test]
     fn integers_parse_like_redis_string2ll() {

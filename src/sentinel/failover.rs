@@ -101,11 +101,13 @@ impl Sentinel {
         if m.start_not_before.is_some_and(|t| now < t) {
             return false;
         }
-        if now.saturating_sub(m.failover_start_time) < m.failover_timeout * 2
-            && m.failover_start_time != 0
-        {
+        let retry_after = m.failover_timeout.saturating_mul(2);
+        if now.saturating_sub(m.failover_start_time) < retry_after && m.failover_start_time != 0 {
             if m.failover_delay_logged != m.failover_start_time {
-                let wait = (m.failover_start_time + m.failover_timeout * 2).saturating_sub(now);
+                let wait = m
+                    .failover_start_time
+                    .saturating_add(retry_after)
+                    .saturating_sub(now);
                 log::warn!(
                     "Next failover delay: I will not start a failover before {} seconds from now",
                     wait / 1000
@@ -114,17 +116,22 @@ impl Sentinel {
             }
             return false;
         }
-        self.start_failover(i, now);
-        true
+        self.start_failover(i, now)
     }
 
     /// sentinelStartFailover.
-    pub(crate) fn start_failover(&mut self, i: usize, now: Millis) {
-        self.current_epoch += 1;
+    /// Whether it started.
+    pub(crate) fn start_failover(&mut self, i: usize, now: Millis) -> bool {
+        // Epochs come from peers too: one announcing u64::MAX leaves no epoch to run in.
+        let Some(next) = self.current_epoch.checked_add(1) else {
+            log::warn!("current epoch is at its maximum: no failover can start");
+            return false;
+        };
+        self.current_epoch = next;
         let epoch = self.current_epoch;
         let jitter = self.rng.below(MAX_DESYNC_MS);
         let Some(m) = self.masters.get_mut(i) else {
-            return;
+            return false;
         };
         m.failover_state = FailoverState::WaitStart;
         m.failover_state_change_time = now;
@@ -142,6 +149,7 @@ impl Sentinel {
                 replica: r,
             });
         }
+        true
     }
 
     /// Sends INFO unless one is already in flight on the instance's command connection.
@@ -176,7 +184,7 @@ impl Sentinel {
     pub(super) fn ask_peers(&mut self, uid: u64, now: Millis, forced: bool) {
         let Some(i) = self.idx(uid) else { return };
         let ask_period = self.timing.ask_period;
-        let validity = ask_period * ASK_REPLY_VALIDITY_PERIODS;
+        let validity = ask_period.saturating_mul(ASK_REPLY_VALIDITY_PERIODS);
         let m = &mut self.masters[i];
         for p in m.sentinels.iter_mut() {
             if now.saturating_sub(p.last_master_down_reply_time) > validity {

@@ -289,7 +289,8 @@ impl Sentinel {
             && m.common.s_down_since.is_none()
             && m.o_down_since.is_none()
             && m.reported.info_refresh != 0
-            && now.saturating_sub(m.reported.info_refresh) < self.timing.info_period * 2
+            && now.saturating_sub(m.reported.info_refresh)
+                < self.timing.info_period.saturating_mul(2)
     }
 }
 

@@ -441,7 +441,7 @@ impl Sentinel {
         // of 1.6 (periods stay within sentinel.c's: a PING at most every ping_period / 2,
         // a hello at least every publish_period; INFO is never moved).
         let ping_soon = since_pong > ping_period / 2 && since_ping > ping_period / 2;
-        let hello_soon = since_pub > publish_period * 3 / 4;
+        let hello_soon = since_pub > publish_period / 4 * 3;
         let ping = ping_due || ((hello_due || info_sent) && ping_soon);
         if ping {
             self.send_ping(inst, now);
@@ -572,7 +572,7 @@ impl Sentinel {
         }
         if let Some(pc) = &link.pubsub {
             if now.saturating_sub(pc.since) > min_reconnect
-                && now.saturating_sub(link.pc_last_activity) > publish_period * 3
+                && now.saturating_sub(link.pc_last_activity) > publish_period.saturating_mul(3)
             {
                 close.push(ConnKind::PubSub);
             }
@@ -585,7 +585,7 @@ impl Sentinel {
             if let Some(m) = self.master_of(inst) {
                 if m.reported.role == Role::Slave
                     && now.saturating_sub(m.reported.role_time)
-                        > down_after + self.timing.info_period * 2
+                        > down_after.saturating_add(self.timing.info_period.saturating_mul(2))
                 {
                     down = true;
                 }
