@@ -56,6 +56,7 @@ Usage: rsentinel /path/to/sentinel.conf [options] [-]
        rsentinel --test-config /path/to/sentinel.conf [options]
        rsentinel -v or --version
        rsentinel -h or --help
+       rsentinel demo      (a failover on loopback, to watch; needs redis-server)
 
 Every option is a config directive given as --name value, appended after the file:
        rsentinel /etc/redis/sentinel.conf --port 26380

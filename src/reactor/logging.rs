@@ -16,7 +16,6 @@ pub fn level_filter(redis_level: &str) -> LevelFilter {
         "debug" => LevelFilter::Trace,
         "verbose" => LevelFilter::Debug,
         "warning" => LevelFilter::Warn,
-        "nothing" => LevelFilter::Off,
         _ => LevelFilter::Info,
     }
 }

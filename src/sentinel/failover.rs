@@ -3,7 +3,8 @@
 //!
 //! Fast path (beyond sentinel.c): the same per-master step that the tick runs is also run
 //! when a reply enables progress (a peer's is-master-down answer, the promoted replica's
-//! INFO, a transaction's EXEC), the state machine advances through every state that is
+//! INFO, any replica's INFO while a replica is being selected; a transaction's EXEC asks for
+//! INFO at once), the state machine advances through every state that is
 //! ready in one step, peers are re-asked at a short interval while a quorum is being
 //! gathered, and hellos go out at once on a new configuration. The messages stay exactly
 //! what `redis-sentinel` peers expect.
@@ -167,8 +168,8 @@ impl Sentinel {
         }
     }
 
-    /// True while some connected replica of master `i` has an INFO reply on its way: the
-    /// fast path may reach selection before it lands.
+    /// True while some replica of master `i` has an INFO reply on its way (whether or not
+    /// selection would accept it): the fast path may reach selection before it lands.
     fn replica_info_in_flight(&self, i: usize) -> bool {
         self.masters.get(i).is_some_and(|m| {
             m.replicas.iter().any(|r| {
@@ -368,7 +369,7 @@ impl Sentinel {
         );
     }
 
-    /// The candidates for promotion of master `i`, as [`select`] sees them.
+    /// The replica of master `i` to promote (its uid), as [`select`] ranks the candidates.
     pub(crate) fn select_replica(&self, i: usize, now: Millis) -> Option<u64> {
         let m = self.masters.get(i)?;
         let limits = Limits {

@@ -1,6 +1,7 @@
-//! Command dispatch, in Redis 7.0 `processCommand` order: lookup (unknown command /
-//! unknown subcommand), arity, authentication, the RESP2 subscribed-mode restriction; then
-//! the handler, the counters and `CLIENT REPLY OFF|SKIP`.
+//! Command dispatch, in Redis 7.0 `processCommand` order: `rename-command` translation,
+//! lookup (unknown command / unknown subcommand), arity, authentication, the ACL permission
+//! check (denials logged), the RESP2 subscribed-mode restriction; then the handler, the
+//! counters and `CLIENT REPLY OFF|SKIP`.
 
 use super::acl::log::LogEntry;
 use super::acl::{Denial, LogReason};

@@ -1,6 +1,7 @@
 //! Client-facing side: client bookkeeping, command dispatch and replies, pub/sub.
 //! Sans-IO like the core: bytes in, bytes out, no sockets; what it needs from the outside
-//! world (wall clock, CPU usage, saving the config) comes through [`Host`].
+//! world (wall clock, CPU usage, saving the config, whether a script is executable) comes
+//! through [`Host`].
 
 pub mod acl;
 pub mod client;
@@ -167,8 +168,9 @@ pub struct Server {
 }
 
 impl Server {
-    /// A server started at `now` (uptime is measured from it). Users whose rules do not
-    /// apply are left out (use [`Server::try_new`] to refuse them).
+    /// A server started at `now` (uptime is measured from it). If any `user` rule does not
+    /// apply, all `user` directives are dropped and only `default` (with `requirepass`)
+    /// remains (use [`Server::try_new`] to refuse such a config instead).
     pub fn new(settings: Settings, now: Millis) -> Self {
         let users = UserDb::from_config(settings.requirepass.clone(), &settings.users)
             .unwrap_or_else(|_| UserDb::with_default_password(settings.requirepass.clone()));
@@ -272,7 +274,8 @@ impl Server {
         self.clients.get(id.0).is_some_and(|c| c.close_after_reply)
     }
 
-    /// Other clients killed by `CLIENT KILL` since the last call: close them now, without
+    /// Other clients disconnected (`CLIENT KILL`, or their user deleted or changed by
+    /// `ACL DELUSER`/`SETUSER`) since the last call: close them now, without
     /// flushing (their output was already discarded).
     pub fn take_killed(&mut self) -> Vec<ClientId> {
         std::mem::take(&mut self.killed)

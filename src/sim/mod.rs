@@ -74,7 +74,7 @@ pub struct SimConfig {
     pub trace: bool,
     /// Switches set on every sentinel core (bugs, jitter overrides).
     pub switches: TestSwitches,
-    /// Number of sentinels (3–7).
+    /// Number of sentinels (clamped to 1–7; the fault mixes assume 3 or more).
     pub sentinels: usize,
 }
 

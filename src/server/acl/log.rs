@@ -1,6 +1,7 @@
 //! The ACL security log (`ACL LOG`): denied commands and channels, failed authentications.
 //! Similar entries within 60 s are merged (count bumped, moved to the front), like Redis's
-//! `addACLLogEntry`; at most `acllog-max-len` (128) entries are kept, newest first.
+//! `addACLLogEntry`; at most 128 entries are kept (Redis's `acllog-max-len` default; the
+//! directive is accepted but not applied), newest first.
 
 use crate::resp::ReplyWriter;
 
