@@ -176,6 +176,8 @@ pub struct Reactor {
     /// Sockets (by token) that hit the read budget: read again on the next iteration, since
     /// an edge-triggered poll will not report the data they still hold.
     read_again: Vec<usize>,
+    /// Instance connections given output in this pass (kept to reuse its allocation).
+    to_flush: Vec<usize>,
 }
 
 impl Reactor {
@@ -253,6 +255,7 @@ impl Reactor {
             shutdown: false,
             scratch: vec![0u8; net::READ_CHUNK].into_boxed_slice(),
             read_again: Vec::new(),
+            to_flush: Vec::new(),
         })
     }
 
@@ -410,28 +413,31 @@ impl Reactor {
         }
         self.persist_if_requested();
         // Only now may replies leave: a vote is on disk before the peer hears of it.
-        let mut out_bytes: Vec<(ConnId, Vec<u8>)> = Vec::new();
-        self.core
-            .drain_output(|conn, bytes| out_bytes.push((conn, bytes.to_vec())));
-        for (conn, bytes) in out_bytes {
-            if let Some(held) = self.resolving.get_mut(&conn) {
-                held.extend_from_slice(&bytes);
-                continue;
-            }
-            if !self.by_conn.contains_key(&conn) {
+        // The core's bytes go straight into each connection's buffer (no copy in between);
+        // the sockets are written after.
+        let (resolving, by_conn, outs) = (&mut self.resolving, &self.by_conn, &mut self.outs);
+        let to_flush = &mut self.to_flush;
+        self.core.drain_output(|conn, bytes| {
+            if let Some(held) = resolving.get_mut(&conn) {
+                held.extend_from_slice(bytes);
+            } else if let Some(&key) = by_conn.get(&conn) {
+                if let Some(o) = outs.get_mut(key) {
+                    o.wbuf.extend_from_slice(bytes);
+                }
+                to_flush.push(key);
+            } else {
                 log::debug!(
                     "dropping {} bytes for unknown connection {}",
                     bytes.len(),
                     conn.0
                 );
             }
-            if let Some(&key) = self.by_conn.get(&conn) {
-                if let Some(o) = self.outs.get_mut(key) {
-                    o.wbuf.extend_from_slice(&bytes);
-                }
-                self.flush_out(key);
-            }
+        });
+        let mut to_flush = std::mem::take(&mut self.to_flush);
+        for key in to_flush.drain(..) {
+            self.flush_out(key);
         }
+        self.to_flush = to_flush;
         // Only clients with new output (or a close to carry out): flushing all of them after
         // every event made accepting N connections cost O(N^2) (5,000 connections stalled
         // the loop for seconds, into TILT). Output the kernel did not take yet is flushed

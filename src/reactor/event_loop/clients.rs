@@ -221,7 +221,13 @@ impl Reactor {
         let out = self.server.output(id);
         let produced = out.len();
         if produced > 0 {
-            c.wbuf.append(out);
+            if c.wbuf.is_empty() {
+                // Nothing pending: take the reply's buffer instead of copying it.
+                std::mem::swap(&mut c.wbuf, out);
+                c.wpos = 0;
+            } else {
+                c.wbuf.append(out);
+            }
             net::release_if_idle(out);
             self.server.stats.total_net_output_bytes += produced as u64;
         }
