@@ -1,6 +1,6 @@
 //! The poll loop. Per readiness event: read, hand complete requests to the server and
-//! complete reply frames to the core; once per batch of events: carry out the core's
-//! actions, save the config if the core asked (before any reply leaves the process), and
+//! complete reply frames to the core; after each batch of events (and after the timers
+//! that fired): carry out the core's actions, save the config if the core asked (before any reply leaves the process), and
 //! flush output. Client connections live in `clients`, outgoing instance connections in
 //! `outbound`, client limits in `client_limits`.
 
