@@ -13,6 +13,7 @@ use super::link::{ConnKind, Pending};
 use super::quorum::{self, Tally};
 use super::select::{self, Candidate, Limits};
 use super::timing::{ASK_REPLY_VALIDITY_PERIODS, MAX_DESYNC_MS};
+use super::wire_check::{epoch_jump_ok, MAX_EPOCH_JUMP};
 use super::{
     Action, FailoverState, InstRef, Level, Millis, Role, Sentinel, SIMFAILURE_CRASH_AFTER_ELECTION,
     SIMFAILURE_CRASH_AFTER_PROMOTION,
@@ -261,6 +262,17 @@ impl Sentinel {
         now: Millis,
     ) -> (Option<String>, u64) {
         let bugs = self.test_switches;
+        if !epoch_jump_ok(self.current_epoch, req_epoch) {
+            log::warn!(
+                "Vote request for {candidate} in epoch {req_epoch} refused: more than \
+                 {MAX_EPOCH_JUMP} above our current epoch {}",
+                self.current_epoch
+            );
+            return self
+                .masters
+                .get(i)
+                .map_or((None, 0), |m| (m.leader.clone(), m.leader_epoch));
+        }
         if req_epoch > self.current_epoch {
             self.current_epoch = req_epoch;
             if !bugs.vote_without_persist {

@@ -3,6 +3,7 @@
 //! TILT — promotion detection, keeping replicas in line and reconfiguration progress.
 
 use super::info::{parse_info, InfoReport, Role as InfoRole};
+use super::wire_check::{check_host, HostRefusal};
 use super::{FailoverState, InstRef, Level, Millis, Role, Sentinel};
 
 impl Sentinel {
@@ -54,6 +55,16 @@ impl Sentinel {
             let Ok(host) = std::str::from_utf8(r.ip) else {
                 continue;
             };
+            // As the loader checks `known-replica`: a replica we could not save is not added
+            // (sentinel.c's createSentinelAddr refuses it the same way).
+            if let Err(why) = check_host(host, self.resolve_hostnames) {
+                let why = match why {
+                    HostRefusal::NameNotAllowed => "resolve-hostnames is no",
+                    HostRefusal::Malformed => "not an address",
+                };
+                log::warn!("Failed to resolve hostname '{host}' of a replica ({why})");
+                continue;
+            }
             if self.add_replica_announced(i, host, r.port, now) {
                 self.request_save();
             }

@@ -16,6 +16,9 @@ pub mod instance;
 pub mod link;
 pub mod rng;
 pub mod timing;
+pub mod wire_check;
+#[cfg(test)]
+mod wire_tests;
 
 pub mod admin;
 mod build;

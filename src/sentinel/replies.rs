@@ -4,6 +4,9 @@
 
 use super::hello::parse_hello;
 use super::link::{ConnKind, LinkId, Pending};
+use super::wire_check::{
+    check_host, epoch_jump_ok, runid_ok, HostRefusal, MAX_EPOCH_JUMP, MAX_SENTINELS_PER_MASTER,
+};
 use super::{ConnId, InstRef, Level, Millis, Sentinel};
 use crate::config::KnownSentinel;
 use crate::resp::Frame;
@@ -220,6 +223,14 @@ impl Sentinel {
         else {
             return;
         };
+        if let Err(why) = self.hello_acceptable(&h) {
+            log::warn!(
+                "Hello from {}:{} refused: {why}",
+                h.sentinel_ip,
+                h.sentinel_port
+            );
+            return;
+        }
         let muid = self.masters[idx].common.uid;
         let known = self.masters[idx]
             .sentinels
@@ -268,6 +279,17 @@ impl Sentinel {
                 let Some(idx) = self.master_idx_by_uid(muid) else {
                     return;
                 };
+                if self.masters[idx].sentinels.len() >= MAX_SENTINELS_PER_MASTER {
+                    log::warn!(
+                        "Hello from {}:{} refused: master {} already has {} sentinels, \
+                         the most hellos may add",
+                        h.sentinel_ip,
+                        h.sentinel_port,
+                        h.master_name,
+                        MAX_SENTINELS_PER_MASTER
+                    );
+                    return;
+                }
                 let ks = KnownSentinel {
                     host: h.sentinel_ip.to_string(),
                     port: h.sentinel_port,
@@ -342,6 +364,38 @@ impl Sentinel {
                 }
             }
         }
+    }
+
+    /// Whether a hello's values may enter our state: addresses and run ids the config
+    /// loader accepts (sentinel.c's `createSentinelAddr`; otherwise every later save fails
+    /// its parse-back check), and epochs within [`MAX_EPOCH_JUMP`] of ours.
+    fn hello_acceptable(&self, h: &HelloFields<'_>) -> Result<(), String> {
+        if !runid_ok(h.runid) {
+            return Err(format!("malformed run id {:?}", h.runid));
+        }
+        for host in [h.sentinel_ip, h.master_ip] {
+            match check_host(host, self.resolve_hostnames) {
+                Ok(()) => {}
+                Err(HostRefusal::NameNotAllowed) => {
+                    return Err(format!(
+                        "Failed to resolve hostname '{host}' (resolve-hostnames is no)"
+                    ))
+                }
+                Err(HostRefusal::Malformed) => return Err(format!("malformed address {host:?}")),
+            }
+        }
+        for (what, epoch) in [
+            ("current epoch", h.current_epoch),
+            ("master config epoch", h.master_config_epoch),
+        ] {
+            if !epoch_jump_ok(self.current_epoch, epoch) {
+                return Err(format!(
+                    "{what} {epoch} is more than {MAX_EPOCH_JUMP} above our current epoch {}",
+                    self.current_epoch
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Removes the sentinel with `runid` from master `idx`. True if one was removed.

@@ -1,0 +1,139 @@
+//! What hellos and vote requests may put into the core's state: every value stays one the
+//! config loader accepts (so every save keeps loading back), epochs move by bounded steps,
+//! and hellos add a bounded number of sentinels.
+
+use crate::config::persist::normalized;
+use crate::config::{load_str, rewrite, GenericOptions};
+use crate::sentinel::wire_check::{MAX_EPOCH_JUMP, MAX_SENTINELS_PER_MASTER};
+use crate::sentinel::{Sentinel, Settings};
+
+const PEER: &str = "3fd16f6c9e5b0a1e2d3c4b5a69788796a5b4cc54";
+
+fn core(extra: &str) -> Sentinel {
+    let text = format!("sentinel monitor mymaster 127.0.0.1 6379 2\n{extra}");
+    let cfg = load_str(&text).expect("config loads");
+    let settings = Settings {
+        port: 26379,
+        requirepass: None,
+    };
+    Sentinel::new(&cfg.sentinel, settings, 1_000, 7)
+}
+
+/// What `FileStore::save` checks: the rewritten state loads back to the same state.
+fn saves_cleanly(core: &Sentinel) -> Result<(), String> {
+    let snap = core.snapshot();
+    let text = rewrite("", &GenericOptions::default(), &snap);
+    let cfg = load_str(&text).map_err(|e| format!("{e}\n{text}"))?;
+    if normalized(&cfg.sentinel) != normalized(&snap) {
+        return Err(format!("loads to a different state:\n{text}"));
+    }
+    Ok(())
+}
+
+fn hello(
+    sentinel_ip: &str,
+    runid: &str,
+    epoch: u64,
+    master_ip: &str,
+    config_epoch: u64,
+) -> Vec<u8> {
+    format!("{sentinel_ip},26999,{runid},{epoch},mymaster,{master_ip},6379,{config_epoch}")
+        .into_bytes()
+}
+
+fn sentinel_hosts(core: &Sentinel) -> Vec<String> {
+    core.masters
+        .iter()
+        .flat_map(|m| m.sentinels.iter().map(|p| p.common.host.clone()))
+        .collect()
+}
+
+#[test]
+fn a_hello_naming_its_sentinel_by_host_name_is_dropped_without_resolve_hostnames() {
+    let mut c = core("");
+    c.process_hello(2_000, &hello("sentinel-b.example", PEER, 0, "127.0.0.1", 0));
+    assert_eq!(sentinel_hosts(&c), Vec::<String>::new());
+    assert_eq!(saves_cleanly(&c), Ok(()));
+}
+
+#[test]
+fn a_hello_naming_its_sentinel_by_host_name_is_kept_with_resolve_hostnames() {
+    let mut c = core("sentinel resolve-hostnames yes\n");
+    c.process_hello(2_000, &hello("sentinel-b.example", PEER, 0, "127.0.0.1", 0));
+    assert_eq!(sentinel_hosts(&c), vec!["sentinel-b.example".to_string()]);
+    assert_eq!(saves_cleanly(&c), Ok(()));
+}
+
+#[test]
+fn a_hello_moving_the_master_to_a_host_name_is_dropped_without_resolve_hostnames() {
+    let mut c = core("");
+    c.process_hello(2_000, &hello("127.0.0.2", PEER, 1, "master-b.example", 1));
+    let m = c.master("mymaster").expect("monitored");
+    assert_eq!((m.common.host.as_str(), m.config_epoch), ("127.0.0.1", 0));
+    assert_eq!(saves_cleanly(&c), Ok(()));
+}
+
+#[test]
+fn a_hello_with_an_address_no_config_line_can_hold_is_dropped() {
+    let mut c = core("sentinel resolve-hostnames yes\n");
+    for bad_ip in ["", "a b", "x\"y"] {
+        c.process_hello(2_000, &hello(bad_ip, PEER, 0, "127.0.0.1", 0));
+        c.process_hello(2_000, &hello("127.0.0.2", PEER, 1, bad_ip, 1));
+    }
+    c.process_hello(2_000, &hello("127.0.0.3", "short id", 0, "127.0.0.1", 0));
+    assert_eq!(sentinel_hosts(&c), Vec::<String>::new());
+    c.process_hello(2_000, &hello("127.0.0.2", PEER, 0, "127.0.0.1", 0));
+    assert_eq!(sentinel_hosts(&c), vec!["127.0.0.2".to_string()]);
+    assert_eq!(c.master("mymaster").map(|m| m.config_epoch), Some(0));
+    assert_eq!(saves_cleanly(&c), Ok(()));
+}
+
+#[test]
+fn a_hello_may_not_push_the_epoch_more_than_two_to_the_32_above_ours() {
+    let mut c = core("sentinel current-epoch 5\n");
+    c.process_hello(2_000, &hello("127.0.0.2", PEER, u64::MAX, "127.0.0.1", 0));
+    assert_eq!(c.current_epoch, 5);
+    c.process_hello(2_000, &hello("127.0.0.2", PEER, 6, "127.0.0.9", u64::MAX));
+    assert_eq!(c.current_epoch, 5);
+    assert_eq!(c.master("mymaster").map(|m| m.config_epoch), Some(0));
+    assert_eq!(
+        c.master("mymaster").map(|m| m.common.host.as_str()),
+        Some("127.0.0.1")
+    );
+    // A jump of exactly the bound is a peer we follow.
+    c.process_hello(
+        2_000,
+        &hello("127.0.0.2", PEER, 5 + MAX_EPOCH_JUMP, "127.0.0.1", 0),
+    );
+    assert_eq!(c.current_epoch, 5 + MAX_EPOCH_JUMP);
+    assert_eq!(saves_cleanly(&c), Ok(()));
+}
+
+#[test]
+fn a_vote_request_may_not_push_the_epoch_more_than_two_to_the_32_above_ours() {
+    let mut c = core("sentinel current-epoch 5\n");
+    let reply = c.is_master_down_by_addr(2_000, "127.0.0.1", 6379, u64::MAX, PEER);
+    assert_eq!((reply.leader, reply.leader_epoch), (None, 0));
+    assert_eq!(c.current_epoch, 5);
+    let reply = c.is_master_down_by_addr(2_000, "127.0.0.1", 6379, 6, PEER);
+    assert_eq!(
+        (reply.leader.as_deref(), reply.leader_epoch),
+        (Some(PEER), 6)
+    );
+}
+
+#[test]
+fn hellos_add_a_bounded_number_of_sentinels_per_master() {
+    let mut c = core("");
+    for i in 0..MAX_SENTINELS_PER_MASTER + 10 {
+        let runid = format!("{i:040x}");
+        let ip = format!("10.0.{}.{}", i / 250, i % 250 + 1);
+        c.process_hello(2_000, &hello(&ip, &runid, 0, "127.0.0.1", 0));
+    }
+    assert_eq!(sentinel_hosts(&c).len(), MAX_SENTINELS_PER_MASTER);
+    // A known sentinel that moves is not a new one: the cap does not refuse it.
+    let moved = format!("{:040x}", 3);
+    c.process_hello(2_000, &hello("10.9.9.9", &moved, 0, "127.0.0.1", 0));
+    assert!(sentinel_hosts(&c).contains(&"10.9.9.9".to_string()));
+    assert_eq!(sentinel_hosts(&c).len(), MAX_SENTINELS_PER_MASTER);
+}
