@@ -210,7 +210,14 @@ impl Sentinel {
         } else {
             "*".to_string()
         };
-        let epoch = self.current_epoch.to_string();
+        // A vote request names the epoch of our failover, not whatever epoch we moved to
+        // since (a vote for us in a later epoch is no vote for this failover).
+        let epoch = if m.failover_in_progress() {
+            m.failover_epoch
+        } else {
+            self.current_epoch
+        }
+        .to_string();
         let port_s = port.to_string();
         let targets: Vec<(u64, super::LinkId)> = m
             .sentinels
@@ -302,9 +309,10 @@ impl Sentinel {
         (m.leader.clone(), m.leader_epoch)
     }
 
-    /// sentinelGetLeader (§10.4): the leader for `epoch`, voting ourselves on the way.
+    /// sentinelGetLeader (§10.4): the leader for `epoch`, voting ourselves on the way. Only
+    /// votes cast in `epoch` count (sentinel.c counts those of the current epoch, which may
+    /// have moved on: votes of a later epoch would elect us for this one).
     fn get_leader(&mut self, i: usize, epoch: u64, now: Millis) -> Option<String> {
-        let current = self.current_epoch;
         let m = self.masters.get(i)?;
         let voters = u32::try_from(m.sentinels.len())
             .unwrap_or(u32::MAX)
@@ -313,7 +321,7 @@ impl Sentinel {
         let mut tally = Tally::default();
         for p in &m.sentinels {
             if let Some(l) = &p.leader {
-                if p.leader_epoch == current {
+                if p.leader_epoch == epoch {
                     tally.add(l);
                 }
             }
@@ -358,8 +366,13 @@ impl Sentinel {
         let is_leader = leader.as_deref() == Some(self.myid.as_str());
         if !is_leader && !m.force_failover {
             let election_timeout = self.timing.election_timeout.min(m.failover_timeout);
-            if now.saturating_sub(m.failover_start_time) > election_timeout
-                && now > m.failover_start_time
+            // A later epoch has begun (we voted in it or heard of it): a failover won in
+            // ours now would only be superseded by that epoch's, so stop waiting; a new
+            // attempt starts as any other does.
+            let overtaken = self.current_epoch > epoch;
+            if overtaken
+                || (now.saturating_sub(m.failover_start_time) > election_timeout
+                    && now > m.failover_start_time)
             {
                 self.abort_failover_with(i, "-failover-abort-not-elected", now);
             }

@@ -31,6 +31,8 @@ pub mod scripts;
 pub mod select;
 #[doc(hidden)]
 pub mod switches;
+#[cfg(test)]
+mod tests;
 
 use std::collections::VecDeque;
 
