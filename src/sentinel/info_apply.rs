@@ -180,7 +180,7 @@ impl Sentinel {
             self.fast_step(muid, now);
             return;
         }
-        let wait = self.timing.publish_period * 4;
+        let wait = self.timing.publish_period.saturating_mul(4);
         let no_down = no_down_for(r.common.last_sdown_start, 0, now, wait);
         if !r.promoted
             && self.master_looks_sane(i, now)

@@ -23,6 +23,7 @@ mod wire_tests;
 pub mod admin;
 mod build;
 mod failover;
+mod failover_select;
 mod info_apply;
 mod monitor;
 pub mod quorum;
