@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use rsentinel::config::persist::FileStore;
 use rsentinel::config::{self, check_config_file, parse_cli, Cli, LogLevel, Supervised};
 use rsentinel::reactor::notify::{Notifier, NotifyEnv};
+use rsentinel::reactor::tls::{self, TlsSettings};
 use rsentinel::reactor::{daemon, logging, net, signals, ClientLimits, Reactor, ReactorConfig};
 use rsentinel::sentinel::{self, Sentinel};
 use rsentinel::server::{self, SaveError, Server};
@@ -136,21 +137,60 @@ fn run(config_path: Option<PathBuf>, mut overrides: String, stdin: bool) -> i32 
     );
     log::info!("Configuration loaded");
 
+    // Redis `tlsConfigure`, before anything listens: a TLS failure is fatal at startup.
+    let tls_settings = TlsSettings::from_config(&g);
+    let tls_context = if tls_settings.enabled() {
+        match tls::configure(&tls_settings) {
+            Ok(c) => {
+                for n in &c.notices {
+                    log::warn!("{n}");
+                }
+                Some(c.context)
+            }
+            Err(e) => {
+                log::warn!("{e}");
+                log::warn!("Failed to configure TLS. Check logs for more info.");
+                return 1;
+            }
+        }
+    } else {
+        None
+    };
     let now = signals::monotonic_ms();
     let seed = signals::os_random_u64();
+    // Hellos announce the TLS port when links are TLS (sentinelSendHello); announce-port
+    // still wins, in the core.
+    let hello_port = if g.tls_replication && g.tls_port != 0 {
+        g.tls_port
+    } else {
+        g.port
+    };
     let settings = sentinel::Settings {
-        port: g.port,
+        port: hello_port,
         requirepass: g.requirepass.clone(),
     };
     let mut core = Sentinel::new(&cfg.sentinel, settings, now, seed);
 
-    let listeners = match bind_all(&g.bind, g.port, g.tcp_backlog) {
-        Ok(l) => l,
-        Err(msg) => {
-            log::warn!("{msg}");
-            return 1;
+    if g.port == 0 && g.tls_port == 0 {
+        log::warn!("Configured to not listen anywhere, exiting.");
+        return 1;
+    }
+    let mut all_listeners = Vec::new();
+    for (port, kind) in [(g.port, "tcp"), (g.tls_port, "TLS")] {
+        if port == 0 {
+            all_listeners.push(Vec::new());
+            continue;
         }
-    };
+        match bind_all(&g.bind, port, g.tcp_backlog, kind) {
+            Ok(l) => all_listeners.push(l),
+            Err(msg) => {
+                log::warn!("{msg}");
+                return 1;
+            }
+        }
+    }
+    let tls_listeners = all_listeners.pop().unwrap_or_default();
+    let listeners = all_listeners.pop().unwrap_or_default();
     let abs_path = cfg.path.clone();
     let server_settings = server::Settings {
         run_id: sentinel::rng::Rng::new(seed ^ 0x5eed).hex_id(),
@@ -227,6 +267,9 @@ fn run(config_path: Option<PathBuf>, mut overrides: String, stdin: bool) -> i32 
     };
     let rc = ReactorConfig {
         listeners,
+        tls_listeners,
+        tls_settings,
+        tls: tls_context,
         bind_source,
         tcp_keepalive: u64::from(g.tcp_keepalive),
         maxclients: g.maxclients as usize,
@@ -328,6 +371,7 @@ fn bind_all(
     bind: &[String],
     port: u16,
     backlog: u32,
+    kind: &str,
 ) -> Result<Vec<mio::net::TcpListener>, String> {
     let addrs = net::parse_bind(bind)?;
     let mut out = Vec::new();
@@ -348,7 +392,9 @@ fn bind_all(
         }
     }
     if out.is_empty() {
-        return Err(format!("Failed listening on port {port} (tcp), aborting."));
+        return Err(format!(
+            "Failed listening on port {port} ({kind}), aborting."
+        ));
     }
     Ok(out)
 }

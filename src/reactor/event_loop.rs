@@ -10,7 +10,7 @@ use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::Duration;
 
-use mio::net::{TcpListener, TcpStream};
+use mio::net::TcpListener;
 use mio::unix::SourceFd;
 use mio::{Events, Interest, Poll, Token, Waker};
 use slab::Slab;
@@ -22,6 +22,8 @@ use super::notify::{self, Notifier};
 use super::scripts::ScriptRunner;
 use super::signals::{self, SignalPipe};
 use super::timer::TimerWheel;
+use super::tls::{self, TlsContext, TlsSettings};
+use super::transport::Transport;
 use crate::sentinel::idmap::IdMap;
 use crate::sentinel::scripts::ScriptExit;
 use crate::sentinel::{Action, ConnId, Input, Level, Millis, Sentinel};
@@ -48,14 +50,14 @@ const CLIENTS_CRON_MS: u64 = 1000;
 /// the budget is queued under `token` to be read again on the next loop iteration, since an
 /// edge-triggered poll will not report the bytes it still holds.
 fn read_socket(
-    stream: &mut TcpStream,
+    stream: &mut Transport,
     buf: &mut Vec<u8>,
     scratch: &mut [u8],
     read_again: &mut Vec<usize>,
     token: usize,
     hangup: bool,
 ) -> ReadOutcome {
-    let outcome = net::read_available(stream, buf, scratch, READ_BUDGET, hangup);
+    let outcome = stream.read_available(buf, scratch, READ_BUDGET, hangup);
     if matches!(outcome, ReadOutcome::Budget(_)) {
         read_again.push(token);
     }
@@ -66,7 +68,7 @@ fn read_socket(
 /// poller was last told, so the `epoll_ctl` happens only on a change).
 fn watch_writable(
     poll: &Poll,
-    stream: &mut TcpStream,
+    stream: &mut Transport,
     token: usize,
     watching: &mut bool,
     pending: bool,
@@ -80,7 +82,9 @@ fn watch_writable(
     } else {
         Interest::READABLE
     };
-    let _ = poll.registry().reregister(stream, Token(token), interest);
+    let _ = poll
+        .registry()
+        .reregister(stream.sock_mut(), Token(token), interest);
 }
 
 /// Saves the core's state to the config file, with the live ACL users as `user` lines.
@@ -89,6 +93,12 @@ pub type SaveFn = Box<dyn FnMut(&Sentinel, &[String]) -> Result<(), SaveError>>;
 /// What the shell needs from the config besides the core and server themselves.
 pub struct ReactorConfig {
     pub listeners: Vec<TcpListener>,
+    /// `tls-port` listeners (their clients speak TLS).
+    pub tls_listeners: Vec<TcpListener>,
+    /// The `tls-*` directives (kept to read the files again on reload).
+    pub tls_settings: TlsSettings,
+    /// The configured TLS material, when TLS is enabled.
+    pub tls: Option<TlsContext>,
     pub bind_source: Option<IpAddr>,
     pub tcp_keepalive: u64,
     pub maxclients: usize,
@@ -128,7 +138,9 @@ impl Host for ShellHost {
 
 struct OutSock {
     conn: ConnId,
-    stream: TcpStream,
+    stream: Transport,
+    /// The instance's host name when it has one (TLS server name indication).
+    host: Option<String>,
     rbuf: Vec<u8>,
     wbuf: Vec<u8>,
     wpos: usize,
@@ -150,6 +162,10 @@ enum Timer {
 pub struct Reactor {
     poll: Poll,
     listeners: Vec<TcpListener>,
+    /// Listeners from this index on are `tls-port` ones.
+    first_tls_listener: usize,
+    tls_settings: TlsSettings,
+    tls: Option<TlsContext>,
     clients: ClientTable,
     outs: Slab<OutSock>,
     by_conn: IdMap<ConnId, usize>,
@@ -160,7 +176,7 @@ pub struct Reactor {
     timers: TimerWheel<Timer>,
     scripts: ScriptRunner,
     resolve_tx: mpsc::Sender<(ConnId, String, u16)>,
-    resolve_rx: mpsc::Receiver<(ConnId, Vec<SocketAddr>)>,
+    resolve_rx: mpsc::Receiver<(ConnId, String, Vec<SocketAddr>)>,
     /// Bytes the core queued for connections whose host name is still being resolved.
     resolving: IdMap<ConnId, Vec<u8>>,
     deferred: Vec<ConnId>,
@@ -184,6 +200,8 @@ impl Reactor {
     pub fn new(core: Sentinel, server: Server, cfg: ReactorConfig) -> io::Result<Reactor> {
         let poll = Poll::new()?;
         let mut listeners = cfg.listeners;
+        let first_tls_listener = listeners.len();
+        listeners.extend(cfg.tls_listeners);
         for (i, l) in listeners.iter_mut().enumerate() {
             poll.registry().register(l, Token(i), Interest::READABLE)?;
         }
@@ -208,7 +226,7 @@ impl Reactor {
                         .map(Iterator::collect)
                         .unwrap_or_default();
                     addrs.sort_by_key(|a| a.is_ipv6());
-                    if tx.send((conn, addrs)).is_err() {
+                    if tx.send((conn, host, addrs)).is_err() {
                         break;
                     }
                     let _ = waker.wake();
@@ -230,6 +248,9 @@ impl Reactor {
         Ok(Reactor {
             poll,
             listeners,
+            first_tls_listener,
+            tls_settings: cfg.tls_settings,
+            tls: cfg.tls,
             clients: ClientTable::default(),
             outs: Slab::new(),
             by_conn: IdMap::default(),
@@ -367,10 +388,15 @@ impl Reactor {
                     ));
                     self.shutdown = true;
                 }
-                libc::SIGHUP => match logging::reopen() {
-                    Ok(()) => log::info!("Received SIGHUP, log file reopened"),
-                    Err(e) => log::warn!("Received SIGHUP, can't reopen the log file: {e}"),
-                },
+                libc::SIGHUP => {
+                    match logging::reopen() {
+                        Ok(()) => log::info!("Received SIGHUP, log file reopened"),
+                        Err(e) => log::warn!("Received SIGHUP, can't reopen the log file: {e}"),
+                    }
+                    if self.tls.is_some() {
+                        let _ = self.reload_tls("SIGHUP");
+                    }
+                }
                 _ => {}
             }
         }
@@ -463,6 +489,26 @@ impl Reactor {
             self.on_out_event(token - OUT_BASE, readable, writable, hangup, now);
         } else if token >= CLIENT_BASE {
             self.on_client_event(token - CLIENT_BASE, readable, writable, hangup, now);
+        }
+    }
+
+    /// Reads the TLS certificates, keys and CA again (`why` names the trigger in the log).
+    /// New connections use the new material; existing ones keep theirs. On any error the
+    /// material in use stays, and the error is returned.
+    pub fn reload_tls(&mut self, why: &str) -> Result<(), String> {
+        match tls::configure(&self.tls_settings) {
+            Ok(c) => {
+                for n in &c.notices {
+                    log::info!("{n}");
+                }
+                self.tls = Some(c.context);
+                log::info!("TLS certificates, keys and CA reloaded ({why})");
+                Ok(())
+            }
+            Err(e) => {
+                log::warn!("TLS reload ({why}) refused, the previous material stays in use: {e}");
+                Err(e.to_string())
+            }
         }
     }
 

@@ -12,6 +12,8 @@ pub mod notify;
 pub mod scripts;
 pub mod signals;
 pub mod timer;
+pub mod tls;
+pub mod transport;
 
 mod event_loop;
 

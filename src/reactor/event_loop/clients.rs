@@ -4,18 +4,18 @@
 use std::io;
 use std::os::fd::AsRawFd;
 
-use mio::net::TcpStream;
 use mio::{Interest, Token};
 
 use super::{read_socket, watch_writable, Reactor, CLIENT_BASE};
 use crate::reactor::net::{self, ReadOutcome};
+use crate::reactor::transport::Transport;
 use crate::resp::request::RequestParser;
 use crate::resp::{Proto, ReplyWriter};
 use crate::sentinel::Millis;
 use crate::server::{ClientId, Ctx};
 
 pub(super) struct ClientSock {
-    pub(super) stream: TcpStream,
+    pub(super) stream: Transport,
     pub(super) rbuf: Vec<u8>,
     pub(super) parser: RequestParser,
     pub(super) wbuf: Vec<u8>,
@@ -77,18 +77,39 @@ impl Reactor {
             };
             net::tune_accepted(&stream, self.tcp_keepalive);
             let local = stream.local_addr().unwrap_or(peer);
+            let tls = idx >= self.first_tls_listener;
             if self.server.connected_clients() >= self.maxclients {
-                use std::io::Write;
-                let _ = stream.write(b"-ERR max number of clients reached\r\n");
+                // Over TLS the error could only go out after a handshake: just close (Redis
+                // cannot write it there either).
+                if !tls {
+                    use std::io::Write;
+                    let _ = stream.write(b"-ERR max number of clients reached\r\n");
+                }
                 self.server.stats.rejected_connections += 1;
                 continue;
             }
+            let mut stream = if tls {
+                let Some(ctx) = &self.tls else { continue };
+                match Transport::accept_tls(stream, &ctx.server) {
+                    Ok(t) => t,
+                    Err(e) => {
+                        log::warn!("Error accepting a client connection: {e}");
+                        continue;
+                    }
+                }
+            } else {
+                Transport::Plain(stream)
+            };
             let id = self.server.accept(now, peer, local);
-            self.server.set_fd(id, i64::from(stream.as_raw_fd()));
+            self.server.set_fd(id, i64::from(stream.sock().as_raw_fd()));
             if self
                 .poll
                 .registry()
-                .register(&mut stream, Token(CLIENT_BASE + id.0), Interest::READABLE)
+                .register(
+                    stream.sock_mut(),
+                    Token(CLIENT_BASE + id.0),
+                    Interest::READABLE,
+                )
                 .is_err()
             {
                 self.server.remove(id);
@@ -145,7 +166,23 @@ impl Reactor {
                 cl.last_interaction = now;
             }
         }
+        // A TLS handshake in progress may have records to send, and plaintext held back
+        // until it completed may now go.
+        let tls_output = c.stream.wants_write() || (c.stream.is_tls() && !c.wbuf.is_empty());
+        if matches!(outcome, ReadOutcome::Closed(_)) {
+            if let Some(e) = c.stream.tls_error() {
+                let addr = c
+                    .stream
+                    .peer_addr()
+                    .map(|a| a.to_string())
+                    .unwrap_or_default();
+                log::debug!("Error accepting a client connection: {e} (addr={addr})");
+            }
+        }
         self.process_client_input(id, now);
+        if tls_output {
+            self.flush_client(id);
+        }
         if matches!(outcome, ReadOutcome::Closed(_)) {
             // A client that sent its requests and then shut its side down (`nc -N`) still
             // gets the replies, as from Redis: write what we can, then close.
@@ -239,8 +276,8 @@ impl Reactor {
         let Some(c) = self.clients.get_mut(&id.0) else {
             return;
         };
-        let ok = net::write_pending(&mut c.stream, &mut c.wbuf, &mut c.wpos);
-        let pending = !c.wbuf.is_empty();
+        let ok = c.stream.write_pending(&mut c.wbuf, &mut c.wpos);
+        let pending = !c.wbuf.is_empty() || c.stream.wants_write();
         if !ok || (!pending && self.server.close_requested(id)) {
             self.close_client(id);
             return;
@@ -256,7 +293,8 @@ impl Reactor {
 
     pub(super) fn close_client(&mut self, id: ClientId) {
         if let Some(mut c) = self.clients.remove(&id.0) {
-            let _ = self.poll.registry().deregister(&mut c.stream);
+            c.stream.close_notify();
+            let _ = self.poll.registry().deregister(c.stream.sock_mut());
         }
         self.server.remove(id);
     }

@@ -10,13 +10,14 @@ use mio::Token;
 
 use super::{read_socket, watch_writable, OutSock, Reactor, MAX_INSTANCE_BUFFER, OUT_BASE};
 use crate::reactor::net::{self, ReadOutcome};
+use crate::reactor::transport::Transport;
 use crate::sentinel::{ConnId, Input, Millis};
 
 impl Reactor {
     pub(super) fn connect(&mut self, conn: ConnId, host: &str, port: u16) {
         log::debug!("connecting {} to {host}:{port}", conn.0);
         match host.parse::<IpAddr>() {
-            Ok(ip) => self.start_connect(conn, SocketAddr::new(ip, port)),
+            Ok(ip) => self.start_connect_with(conn, SocketAddr::new(ip, port), Vec::new(), None),
             Err(_) => {
                 if self
                     .resolve_tx
@@ -32,7 +33,7 @@ impl Reactor {
     }
 
     pub(super) fn on_resolved(&mut self, _now: Millis) {
-        while let Ok((conn, mut addrs)) = self.resolve_rx.try_recv() {
+        while let Ok((conn, host, mut addrs)) = self.resolve_rx.try_recv() {
             // None: the core closed the connection while its name was being resolved.
             let Some(held) = self.resolving.remove(&conn) else {
                 continue;
@@ -41,7 +42,7 @@ impl Reactor {
                 self.deferred.push(conn);
             } else {
                 let first = addrs.remove(0);
-                self.start_connect_with(conn, first, addrs);
+                self.start_connect_with(conn, first, addrs, Some(host));
                 if let Some(o) = self.by_conn.get(&conn).and_then(|&k| self.outs.get_mut(k)) {
                     o.wbuf = held;
                 }
@@ -49,27 +50,47 @@ impl Reactor {
         }
     }
 
-    pub(super) fn start_connect(&mut self, conn: ConnId, addr: SocketAddr) {
-        self.start_connect_with(conn, addr, Vec::new());
-    }
-
     /// Connects to `addr`; if that fails before the connection is up, `fallback` is tried
-    /// in order before the core hears of a failure.
+    /// in order before the core hears of a failure. With `tls-replication yes` the
+    /// connection is TLS (`host`, when a name, is the server name indication).
     fn start_connect_with(
         &mut self,
         conn: ConnId,
         addr: SocketAddr,
         mut fallback: Vec<SocketAddr>,
+        host: Option<String>,
     ) {
-        let mut stream = match net::connect(addr, self.bind_source) {
+        let sock = match net::connect(addr, self.bind_source) {
             Ok(s) => s,
             Err(_) if !fallback.is_empty() => {
                 let next = fallback.remove(0);
-                return self.start_connect_with(conn, next, fallback);
+                return self.start_connect_with(conn, next, fallback, host);
             }
             Err(_) => {
                 self.deferred.push(conn);
                 return;
+            }
+        };
+        let client_tls = self
+            .tls
+            .as_ref()
+            .filter(|_| self.tls_settings.replication)
+            .and_then(|t| t.client.as_ref());
+        let mut stream = match client_tls {
+            None => Transport::Plain(sock),
+            Some(cfg) => {
+                let name = host.as_deref().unwrap_or_default();
+                match Transport::connect_tls(sock, cfg, name, addr) {
+                    Ok(t) => t,
+                    Err(e) => {
+                        log::debug!(
+                            "connection {} to {addr}: Failed to initialize TLS: {e}",
+                            conn.0
+                        );
+                        self.deferred.push(conn);
+                        return;
+                    }
+                }
             }
         };
         let entry = self.outs.vacant_entry();
@@ -78,7 +99,7 @@ impl Reactor {
         if self
             .poll
             .registry()
-            .register(&mut stream, Token(OUT_BASE + key), interest)
+            .register(stream.sock_mut(), Token(OUT_BASE + key), interest)
             .is_err()
         {
             self.deferred.push(conn);
@@ -87,6 +108,7 @@ impl Reactor {
         entry.insert(OutSock {
             conn,
             stream,
+            host,
             rbuf: Vec::new(),
             wbuf: Vec::new(),
             wpos: 0,
@@ -103,7 +125,8 @@ impl Reactor {
         self.resolving.remove(&conn);
         if let Some(key) = self.by_conn.remove(&conn) {
             if let Some(mut o) = self.outs.try_remove(key) {
-                let _ = self.poll.registry().deregister(&mut o.stream);
+                o.stream.close_notify();
+                let _ = self.poll.registry().deregister(o.stream.sock_mut());
             }
         }
     }
@@ -111,15 +134,18 @@ impl Reactor {
     /// The connection died on its own: tell the core.
     pub(super) fn lost_out(&mut self, key: usize) {
         if let Some(mut o) = self.outs.try_remove(key) {
-            log::debug!("connection {} lost", o.conn.0);
-            let _ = self.poll.registry().deregister(&mut o.stream);
+            match o.stream.tls_error() {
+                Some(e) => log::debug!("connection {} lost: TLS: {e}", o.conn.0),
+                None => log::debug!("connection {} lost", o.conn.0),
+            }
+            let _ = self.poll.registry().deregister(o.stream.sock_mut());
             self.by_conn.remove(&o.conn);
             if !o.established && !o.fallback.is_empty() {
                 // Not up yet and more addresses to try: the core keeps waiting; the bytes
                 // it queued go with the next attempt.
                 let next = o.fallback.remove(0);
                 let (conn, wbuf) = (o.conn, std::mem::take(&mut o.wbuf));
-                self.start_connect_with(conn, next, o.fallback);
+                self.start_connect_with(conn, next, o.fallback, o.host);
                 if let Some(n) = self.by_conn.get(&conn).and_then(|&k| self.outs.get_mut(k)) {
                     n.wbuf = wbuf;
                 }
@@ -146,11 +172,11 @@ impl Reactor {
             }
             // A failed connect also answers NotConnected to peer_addr: look at the socket
             // error first; NotConnected without an error is a spurious wake-up.
-            match o.stream.take_error() {
+            match o.stream.sock().take_error() {
                 Ok(None) => {}
                 _ => return self.lost_out(key),
             }
-            match o.stream.peer_addr() {
+            match o.stream.sock().peer_addr() {
                 Ok(_) => {}
                 Err(e) if e.kind() == io::ErrorKind::NotConnected => return,
                 Err(_) => return self.lost_out(key),
@@ -158,6 +184,7 @@ impl Reactor {
             o.established = true;
             let local_ip = o
                 .stream
+                .sock()
                 .local_addr()
                 .map(|a| a.ip().to_string())
                 .unwrap_or_default();
@@ -170,6 +197,13 @@ impl Reactor {
         }
         if readable {
             self.read_out(key, hangup, now);
+            // The handshake may have records to send, or may have just completed and
+            // released the commands queued behind it.
+            if self.outs.get(key).is_some_and(|o| {
+                o.stream.wants_write() || (o.stream.is_tls() && !o.wbuf.is_empty())
+            }) {
+                self.flush_out(key);
+            }
         }
     }
 
@@ -222,10 +256,10 @@ impl Reactor {
         if !o.established {
             return;
         }
-        if !net::write_pending(&mut o.stream, &mut o.wbuf, &mut o.wpos) {
+        if !o.stream.write_pending(&mut o.wbuf, &mut o.wpos) {
             return self.lost_out(key);
         }
-        let pending = !o.wbuf.is_empty();
+        let pending = !o.wbuf.is_empty() || o.stream.wants_write();
         watch_writable(
             &self.poll,
             &mut o.stream,
