@@ -37,6 +37,7 @@ pub mod compare;
 pub mod group;
 pub mod ports;
 pub mod proc;
+pub mod tls;
 
 use std::time::{Duration, Instant};
 

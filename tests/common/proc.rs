@@ -162,6 +162,8 @@ pub struct Proc {
     config_path: PathBuf,
     log_path: PathBuf,
     extra_args: Vec<String>,
+    /// Readiness probe replacing the inline PING (a TLS-only process answers no plaintext).
+    probe: Option<fn(u16) -> bool>,
 }
 
 impl fmt::Debug for Proc {
@@ -187,6 +189,18 @@ impl Proc {
         port: u16,
         extra_args: &[&str],
     ) -> Proc {
+        Self::spawn_probed(kind, config_name, config, port, extra_args, None)
+    }
+
+    /// [`Proc::spawn`] with readiness judged by `probe(port)` instead of an inline PING.
+    pub fn spawn_probed(
+        kind: Kind,
+        config_name: &str,
+        config: &str,
+        port: u16,
+        extra_args: &[&str],
+        probe: Option<fn(u16) -> bool>,
+    ) -> Proc {
         let dir = new_temp_dir(kind.label(), port);
         let config_path = dir.join(config_name);
         fs::write(&config_path, config)
@@ -206,6 +220,7 @@ impl Proc {
             dir,
             config_path,
             extra_args: extra_args.iter().map(|s| s.to_string()).collect(),
+            probe,
         };
         p.launch();
         p.wait_ready();
@@ -257,7 +272,11 @@ impl Proc {
                     );
                 }
             }
-            if probe_ping(self.port) {
+            let ready = match self.probe {
+                Some(p) => p(self.port),
+                None => probe_ping(self.port),
+            };
+            if ready {
                 return;
             }
             if Instant::now() >= deadline {
