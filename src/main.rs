@@ -240,7 +240,9 @@ fn run(config_path: Option<PathBuf>, mut overrides: String, stdin: bool) -> i32 
             .map_err(|e| SaveError(e.to_string()))
     };
     if core.take_save_request() {
-        if let Err(e) = save(&core, &[]) {
+        let saved = save(&core, &[]);
+        core.save_finished(0, saved.as_ref().map(|_| ()).map_err(|e| e.0.as_str()));
+        if let Err(e) = saved {
             log::warn!(
                 "Sentinel config file {} could not be written: {}. Exiting...",
                 abs_path.display(),

@@ -404,6 +404,20 @@ impl Reactor {
 
     /// Carries out the core's actions, persists if asked, then flushes every output.
     fn after_core(&mut self, now: Millis) {
+        // A save can release held votes, whose step may queue more actions and another
+        // save: a few rounds, then the output.
+        for _ in 0..4 {
+            self.carry_out_actions(now);
+            if !self.persist_if_requested(now) {
+                break;
+            }
+        }
+        self.carry_out_actions(now);
+        // Only now may replies leave: a vote is on disk before the peer hears of it.
+        self.flush_core_output();
+    }
+
+    fn carry_out_actions(&mut self, now: Millis) {
         loop {
             for conn in std::mem::take(&mut self.deferred) {
                 self.core.handle(now, Input::Closed { conn });
@@ -437,8 +451,9 @@ impl Reactor {
                 Action::KillScript { id } => self.scripts.kill(id),
             }
         }
-        self.persist_if_requested();
-        // Only now may replies leave: a vote is on disk before the peer hears of it.
+    }
+
+    fn flush_core_output(&mut self) {
         // The core's bytes go straight into each connection's buffer (no copy in between);
         // the sockets are written after.
         let (resolving, by_conn, outs) = (&mut self.resolving, &self.by_conn, &mut self.outs);
@@ -512,16 +527,22 @@ impl Reactor {
         }
     }
 
-    /// Saves the config if the core asked. Called before any bytes leave the process, so
-    /// a vote is on disk before the peer that asked for it can read the reply.
-    fn persist_if_requested(&mut self) {
-        if self.core.take_save_request() {
-            if let Err(e) = self.host.save_config(&self.core) {
-                log::warn!(
-                    "WARNING: Sentinel was not able to save the new configuration on disk!!!: {}",
-                    e.0
-                );
-            }
+    /// Saves the config if the core asked, and tells it how that went; true if it saved
+    /// (or tried). Called before any bytes leave the process, so a vote is on disk before
+    /// the peer that asked for it can read the reply.
+    fn persist_if_requested(&mut self, now: Millis) -> bool {
+        if !self.core.take_save_request() {
+            return false;
         }
+        let result = self.host.save_config(&self.core);
+        if let Err(e) = &result {
+            log::warn!(
+                "WARNING: Sentinel was not able to save the new configuration on disk!!!: {}",
+                e.0
+            );
+        }
+        self.core
+            .save_finished(now, result.as_ref().map(|_| ()).map_err(|e| e.0.as_str()));
+        true
     }
 }

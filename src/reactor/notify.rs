@@ -159,7 +159,9 @@ impl Notifier {
     }
 }
 
-/// The one-line summary for `STATUS=`: `masters:1 odown:0 failovers-in-progress:0 tilt:0`.
+/// The one-line summary for `STATUS=`: `masters:1 odown:0 failovers-in-progress:0 tilt:0`,
+/// followed by ` config-save:failing` while the config cannot be saved (no vote is given
+/// then).
 pub fn status_line(core: &Sentinel) -> String {
     let odown = core
         .masters
@@ -171,8 +173,13 @@ pub fn status_line(core: &Sentinel) -> String {
         .iter()
         .filter(|m| m.failover_in_progress())
         .count();
+    let save = if core.save_failing() {
+        " config-save:failing"
+    } else {
+        ""
+    };
     format!(
-        "masters:{} odown:{odown} failovers-in-progress:{failovers} tilt:{}",
+        "masters:{} odown:{odown} failovers-in-progress:{failovers} tilt:{}{save}",
         core.masters.len(),
         u8::from(core.tilt)
     )
@@ -226,6 +233,19 @@ mod tests {
             parse_addr(&OsString::from("relative")),
             Err(NotifyError::BadAddress(_))
         ));
+    }
+
+    #[test]
+    fn status_says_when_the_config_cannot_be_saved() {
+        let cfg =
+            crate::config::load_str("sentinel monitor m 127.0.0.1 6379 1\n").expect("config loads");
+        let mut core = Sentinel::new(&cfg.sentinel, Default::default(), 0, 1);
+        let ok = "masters:1 odown:0 failovers-in-progress:0 tilt:0";
+        assert_eq!(status_line(&core), ok);
+        core.save_finished(5, Err("No space left on device"));
+        assert_eq!(status_line(&core), format!("{ok} config-save:failing"));
+        core.save_finished(6, Ok(()));
+        assert_eq!(status_line(&core), ok);
     }
 
     #[test]

@@ -99,6 +99,10 @@ impl Sentinel {
         if m.o_down_since.is_none() || m.failover_in_progress() {
             return false;
         }
+        // Its epoch and our vote could not be persisted: a failover is not ours to run.
+        if self.save_failing() {
+            return false;
+        }
         if m.start_not_before.is_some_and(|t| now < t) {
             return false;
         }
@@ -173,6 +177,7 @@ impl Sentinel {
         let Some(i) = self.idx(uid) else { return };
         let ask_period = self.timing.ask_period;
         let validity = ask_period.saturating_mul(ASK_REPLY_VALIDITY_PERIODS);
+        let durable = self.durable();
         let m = &mut self.masters[i];
         for p in m.sentinels.iter_mut() {
             if now.saturating_sub(p.last_master_down_reply_time) > validity {
@@ -190,6 +195,11 @@ impl Sentinel {
         } else {
             ask_period
         };
+        // Asking for votes waits until the epoch and our own vote are on disk (the shell
+        // saves before any output leaves; `save_finished` then runs this step again).
+        if m.failover_in_progress() && !durable {
+            return;
+        }
         let (host, port) = (m.common.host.clone(), m.common.port);
         let runid = if m.failover_in_progress() {
             self.myid.clone()
@@ -275,21 +285,31 @@ impl Sentinel {
         }
         let current = self.current_epoch;
         let jitter = self.rng.below(MAX_DESYNC_MS);
+        // While saves fail no vote is given: it could not be kept across a restart.
+        let failing = self.save_failing() && !bugs.vote_without_persist;
         let Some(m) = self.masters.get_mut(i) else {
             return (None, 0);
         };
-        if (m.leader_epoch < req_epoch || bugs.vote_twice) && current <= req_epoch {
-            m.leader = Some(candidate.to_string());
+        if (m.leader_epoch < req_epoch || bugs.vote_twice) && current <= req_epoch && !failing {
+            let held = super::durability::UnsavedVote {
+                master: m.common.uid,
+                prev_leader: m.leader.replace(candidate.to_string()),
+                prev_leader_epoch: m.leader_epoch,
+                prev_failover_start_time: m.failover_start_time,
+                event_text: format!("{candidate} {current}"),
+            };
             m.leader_epoch = current;
-            let text = format!("{candidate} {current}");
             if candidate != self.myid {
                 // Someone else will fail over: do not start our own for a while.
                 m.failover_start_time = now + jitter;
             }
-            if !bugs.vote_without_persist {
+            if bugs.vote_without_persist {
+                self.event(Level::Warning, "+vote-for-leader", held.event_text);
+            } else {
+                // Announced (and counted) once saved: `save_finished`.
+                self.unsaved_votes.push(held);
                 self.request_save();
             }
-            self.event(Level::Warning, "+vote-for-leader", text);
         }
         let m = &self.masters[i];
         (m.leader.clone(), m.leader_epoch)
@@ -317,7 +337,9 @@ impl Sentinel {
             .map(|(c, _)| c.to_string())
             .unwrap_or_else(|| self.myid.clone());
         let (my_vote, my_epoch) = self.vote_leader(i, epoch, &candidate, now);
-        if let Some(v) = my_vote {
+        // A vote not on disk yet does not count (`save_finished` runs this step again).
+        let uid = self.masters.get(i).map_or(0, |m| m.common.uid);
+        if let Some(v) = my_vote.filter(|_| !self.vote_unsaved(uid)) {
             if my_epoch == epoch {
                 tally.add(&v);
             }
@@ -349,7 +371,8 @@ impl Sentinel {
         let leader = self.get_leader(i, epoch, now);
         let m = &self.masters[i];
         let uid = m.common.uid;
-        let is_leader = leader.as_deref() == Some(self.myid.as_str());
+        // Elected needs our epoch and vote on disk: while saves fail we are not.
+        let is_leader = leader.as_deref() == Some(self.myid.as_str()) && !self.save_failing();
         if !is_leader && !m.force_failover {
             let election_timeout = self.timing.election_timeout.min(m.failover_timeout);
             // A later epoch has begun (we voted in it or heard of it): a failover won in

@@ -22,6 +22,7 @@ mod wire_tests;
 
 pub mod admin;
 mod build;
+pub mod durability;
 mod failover;
 mod failover_select;
 mod info_apply;
@@ -148,6 +149,11 @@ pub struct Sentinel {
     output: IdMap<ConnId, Vec<u8>>,
     dirty: Vec<ConnId>,
     save_requested: bool,
+    /// The shell took a save request and has not reported it with `save_finished` yet.
+    save_in_flight: bool,
+    save_health: durability::SaveHealth,
+    /// Votes waiting for their save (see [`durability`]).
+    unsaved_votes: Vec<durability::UnsavedVote>,
     scripts: scripts::Scripts,
     /// Master uid → index in `masters` (rebuilt when a master is removed).
     master_index: IdMap<u64, usize>,
@@ -175,9 +181,12 @@ impl Sentinel {
 
     /// True once since the last call if the persisted state changed and the config file
     /// must be rewritten. The shell saves it before any reply leaves the process, so a
-    /// vote is on disk before the peer that asked for it hears of it.
+    /// vote is on disk before the peer that asked for it hears of it, and reports the
+    /// outcome with [`Sentinel::save_finished`].
     pub fn take_save_request(&mut self) -> bool {
-        std::mem::take(&mut self.save_requested)
+        let take = std::mem::take(&mut self.save_requested);
+        self.save_in_flight |= take;
+        take
     }
 
     pub fn request_save(&mut self) {

@@ -21,6 +21,7 @@ impl Sentinel {
         }
         self.switch_masters_in_update_config(now);
         self.run_scripts(now);
+        self.retry_failed_save(now);
     }
 
     fn check_tilt(&mut self, now: Millis) {

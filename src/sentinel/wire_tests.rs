@@ -137,3 +137,58 @@ fn hellos_add_a_bounded_number_of_sentinels_per_master() {
     assert!(sentinel_hosts(&c).contains(&"10.9.9.9".to_string()));
     assert_eq!(sentinel_hosts(&c).len(), MAX_SENTINELS_PER_MASTER);
 }
+
+fn events(c: &mut Sentinel) -> Vec<String> {
+    let mut v = Vec::new();
+    while let Some(a) = c.poll_action() {
+        if let crate::sentinel::Action::Event(e) = a {
+            v.push(format!("{} {}", e.kind, e.text));
+        }
+    }
+    v
+}
+
+#[test]
+fn a_vote_is_announced_only_once_its_save_worked() {
+    let mut c = core("");
+    let r = c.is_master_down_by_addr(2_000, "127.0.0.1", 6379, 1, PEER);
+    assert_eq!(r.leader.as_deref(), Some(PEER));
+    assert!(c.take_save_request());
+    assert!(!events(&mut c)
+        .iter()
+        .any(|e| e.starts_with("+vote-for-leader")));
+    c.save_finished(2_000, Ok(()));
+    assert!(events(&mut c).contains(&format!("+vote-for-leader {PEER} 1")));
+}
+
+#[test]
+fn a_vote_whose_save_failed_is_rolled_back_and_none_is_given_until_a_save_works() {
+    let mut c = core("");
+    c.is_master_down_by_addr(2_000, "127.0.0.1", 6379, 1, PEER);
+    assert!(c.take_save_request());
+    c.save_finished(2_000, Err("disk full"));
+    let m = c.master("mymaster").expect("monitored");
+    assert_eq!((m.leader.as_deref(), m.leader_epoch), (None, 0));
+    let ev = events(&mut c);
+    assert!(
+        ev.contains(&"-config-save-failed disk full".to_string()),
+        "{ev:?}"
+    );
+    assert!(!ev.iter().any(|e| e.starts_with("+vote-for-leader")));
+    assert!(c.save_failing());
+    // Refused while failing; the epoch may stay adopted in memory.
+    let r = c.is_master_down_by_addr(2_100, "127.0.0.1", 6379, 1, PEER);
+    assert_eq!(r.leader, None);
+    assert_eq!(c.current_epoch, 1);
+    // The tick asks for a retry once a second.
+    c.take_save_request();
+    c.save_finished(2_100, Err("disk full"));
+    c.handle(3_200, crate::sentinel::Input::Tick);
+    assert!(c.take_save_request());
+    c.save_finished(3_200, Ok(()));
+    assert!(events(&mut c)
+        .iter()
+        .any(|e| e.starts_with("+config-save-ok")));
+    let r = c.is_master_down_by_addr(3_300, "127.0.0.1", 6379, 1, PEER);
+    assert_eq!((r.leader.as_deref(), r.leader_epoch), (Some(PEER), 1));
+}

@@ -69,18 +69,27 @@ fn arg<'a>(args: &[&'a [u8]], i: usize) -> &'a [u8] {
     args.get(i).copied().unwrap_or_default()
 }
 
+/// Saves the config now, logs a failure and tells the core how it went.
+fn save_now(ctx: &mut Ctx) -> bool {
+    ctx.core.take_save_request();
+    let result = ctx.host.save_config(ctx.core);
+    if let Err(e) = &result {
+        log::warn!(
+            "WARNING: Sentinel was not able to save the new configuration on disk!!!: {}",
+            e.0
+        );
+    }
+    let result = result.as_ref().map(|_| ()).map_err(|e| e.0.as_str());
+    ctx.core.save_finished(ctx.now, result);
+    result.is_ok()
+}
+
 /// Saves the config and replies `+OK`, or the save error.
 fn save_and_reply(ctx: &mut Ctx, w: &mut ReplyWriter) {
-    ctx.core.take_save_request();
-    match ctx.host.save_config(ctx.core) {
-        Ok(()) => w.ok(),
-        Err(e) => {
-            log::warn!(
-                "WARNING: Sentinel was not able to save the new configuration on disk!!!: {}",
-                e.0
-            );
-            w.error(SAVE_FAILED);
-        }
+    if save_now(ctx) {
+        w.ok()
+    } else {
+        w.error(SAVE_FAILED)
     }
 }
 
@@ -152,14 +161,11 @@ pub fn sentinel(ctx: &mut Ctx, args: &[&[u8]], w: &mut ReplyWriter) {
             let result = ctx
                 .core
                 .set_options(&name(), rest, &|p| host.is_executable(p));
-            let changed = ctx.core.take_save_request();
             match result {
                 Ok(()) => save_and_reply(ctx, w),
                 Err(e) => {
-                    if changed {
-                        if let Err(se) = ctx.host.save_config(ctx.core) {
-                            log::warn!("WARNING: Sentinel was not able to save the new configuration on disk!!!: {}", se.0);
-                        }
+                    if ctx.core.take_save_request() {
+                        save_now(ctx);
                     }
                     w.error(&e.to_string());
                 }
@@ -221,9 +227,18 @@ fn is_master_down(ctx: &mut Ctx, args: &[&[u8]], w: &mut ReplyWriter) {
         Err(_) if runid == "*" => 0,
         Err(_) => return w.error(int_err),
     };
-    let reply = ctx
-        .core
-        .is_master_down_by_addr(ctx.now, &text(arg(args, 2)), port, epoch, &runid);
+    let mut reply =
+        ctx.core
+            .is_master_down_by_addr(ctx.now, &text(arg(args, 2)), port, epoch, &runid);
+    // The vote (or the epoch it adopted) is on disk before the reply says so; if it cannot
+    // be saved, the core rolled the vote back and no vote is given while saves fail.
+    if ctx.core.take_save_request() {
+        save_now(ctx);
+    }
+    if ctx.core.save_failing() {
+        reply.leader = None;
+        reply.leader_epoch = 0;
+    }
     w.array(3);
     w.integer(i64::from(reply.down));
     match &reply.leader {

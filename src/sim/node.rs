@@ -15,6 +15,9 @@ use crate::sentinel::switches::TestSwitches;
 use crate::sentinel::{Action, ConnId, Event, Input, Millis, Sentinel, Settings, Timing};
 use crate::server::{self, ClientId, CpuUsage, Ctx, Host, SaveError, Server};
 
+/// Why every save fails on a full disk.
+const DISK_FULL: &str = "No space left on device (simulated full disk)";
+
 /// What a step of the node asks the world to do, in order.
 #[derive(Debug)]
 pub enum NOut {
@@ -40,6 +43,7 @@ pub enum NOut {
 /// The simulator's [`Host`]: the "disk" is the node's config text.
 struct SimHost<'a> {
     now: Millis,
+    disk_full: bool,
     disk: &'a mut String,
     out: &'a mut Vec<NOut>,
 }
@@ -55,6 +59,9 @@ impl Host for SimHost<'_> {
         false
     }
     fn save_config(&mut self, core: &Sentinel) -> Result<(), SaveError> {
+        if self.disk_full {
+            return Err(SaveError(DISK_FULL.into()));
+        }
         match persist(self.disk, core) {
             Ok(()) => Ok(()),
             Err(e) => {
@@ -93,6 +100,8 @@ pub struct SentinelNode {
     server: Option<Server>,
     /// The config file's bytes: the only thing that survives a crash.
     pub disk: String,
+    /// Every save fails (a full disk) while set; the bytes stay as they were.
+    pub disk_full: bool,
     pub inc: u64,
     /// A stalled process runs nothing until then.
     pub paused_until: Millis,
@@ -113,6 +122,7 @@ impl SentinelNode {
             core: None,
             server: None,
             disk,
+            disk_full: false,
             inc: 0,
             paused_until: 0,
             timing,
@@ -255,6 +265,7 @@ impl SentinelNode {
                     let args: Vec<&[u8]> = parser.args(rest).collect();
                     let mut host = SimHost {
                         now,
+                        disk_full: self.disk_full,
                         disk: &mut self.disk,
                         out,
                     };
@@ -287,33 +298,47 @@ impl SentinelNode {
         let (Some(core), Some(server)) = (self.core.as_mut(), self.server.as_mut()) else {
             return;
         };
-        while let Some(action) = core.poll_action() {
-            match action {
-                Action::Connect { conn, host, port } => {
-                    out.push(NOut::Connect { conn, host, port })
-                }
-                Action::Close { conn } => out.push(NOut::Close(conn)),
-                Action::Event(ev) => {
-                    if ev.is_published() {
-                        server.publish(ev.kind.as_bytes(), ev.text.as_bytes());
+        // As the reactor: a save can release held votes, whose step queues more.
+        for round in 0..5 {
+            while let Some(action) = core.poll_action() {
+                match action {
+                    Action::Connect { conn, host, port } => {
+                        out.push(NOut::Connect { conn, host, port })
                     }
-                    out.push(NOut::Event(ev));
+                    Action::Close { conn } => out.push(NOut::Close(conn)),
+                    Action::Event(ev) => {
+                        if ev.is_published() {
+                            server.publish(ev.kind.as_bytes(), ev.text.as_bytes());
+                        }
+                        out.push(NOut::Event(ev));
+                    }
+                    Action::Exit(code) => {
+                        // The process is gone: no save, no output.
+                        out.push(NOut::Exit(code));
+                        return;
+                    }
+                    Action::RunScript { id, .. } => core.script_exited(
+                        now,
+                        id,
+                        crate::sentinel::scripts::ScriptExit::SpawnFailed,
+                    ),
+                    Action::KillScript { .. } => {}
                 }
-                Action::Exit(code) => {
-                    // The process is gone: no save, no output.
-                    out.push(NOut::Exit(code));
-                    return;
-                }
-                Action::RunScript { id, .. } => {
-                    core.script_exited(now, id, crate::sentinel::scripts::ScriptExit::SpawnFailed)
-                }
-                Action::KillScript { .. } => {}
             }
-        }
-        if core.take_save_request() {
-            if let Err(e) = persist(&mut self.disk, core) {
-                out.push(NOut::BadConfig(e));
+            if round == 4 || !core.take_save_request() {
+                break;
             }
+            let result = if self.disk_full {
+                Err(DISK_FULL.to_string())
+            } else {
+                persist(&mut self.disk, core)
+            };
+            if let Err(e) = &result {
+                if !self.disk_full {
+                    out.push(NOut::BadConfig(e.clone()));
+                }
+            }
+            core.save_finished(now, result.as_ref().map(|_| ()).map_err(String::as_str));
         }
         // Only now may bytes leave: a vote is on disk before the peer hears of it.
         core.drain_output(|conn, bytes| out.push(NOut::Send(conn, bytes.to_vec())));

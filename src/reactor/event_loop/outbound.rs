@@ -249,7 +249,7 @@ impl Reactor {
     }
 
     pub(super) fn flush_out(&mut self, key: usize) {
-        self.persist_if_requested();
+        self.persist_if_requested(super::signals::monotonic_ms());
         let Some(o) = self.outs.get_mut(key) else {
             return;
         };
