@@ -12,7 +12,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use common::tls::{cli, spawn_tls, tls_redis_server, Certs, Pair};
+use common::tls::{cli, spawn_tls, tls_redis_server, tls_redis_server_as, Certs, Pair};
 use common::*;
 
 const MASTER: &str = "m";
@@ -551,4 +551,31 @@ fn certificates_are_reloaded_on_sighup_and_a_broken_file_is_refused_while_the_ol
     });
     assert_eq!(presented_subject(ports[1], &certs), "subject=CN=rotated");
     assert_eq!(cli(ports[1], &args, &["PING"]).as_deref(), Ok("PONG"));
+}
+
+#[test]
+fn a_master_whose_certificate_the_ca_did_not_sign_is_named_in_the_link_reconnection_event() {
+    let certs = Certs::generate();
+    let ports = free_ports(2);
+    // The master presents a certificate from the CA nobody trusts (and trusts ours, so
+    // only our side refuses).
+    let master = tls_redis_server_as(&certs, ports[0], None, &certs.other);
+    let conf = sentinel_conf(&certs, ports[1], master.port(), &["loglevel debug"]);
+    let s = spawn_tls(Kind::RSentinel, &conf, ports[1]);
+    let want = format!(
+        "-cmd-link-reconnection master {MASTER} 127.0.0.1 {} #TLS error:",
+        ports[0]
+    );
+    wait_until(Duration::from_secs(10), "the TLS failure named", || {
+        s.read_log()
+            .lines()
+            .any(|l| l.contains(&want) && l.contains("UnknownIssuer"))
+    });
+    assert!(s.read_log().contains("-pubsub-link-reconnection master"));
+    let state = master_state(ports[1], &certs.cli_args(&certs.node));
+    assert_eq!(
+        state.get("flags").map(String::as_str),
+        Some("master,disconnected"),
+        "{state:?}"
+    );
 }

@@ -179,7 +179,9 @@ pub struct Reactor {
     resolve_rx: mpsc::Receiver<(ConnId, String, Vec<SocketAddr>)>,
     /// Bytes the core queued for connections whose host name is still being resolved.
     resolving: IdMap<ConnId, Vec<u8>>,
-    deferred: Vec<ConnId>,
+    /// Connections that failed: reported to the core as closed (or failed, with the TLS
+    /// error) after the current pass.
+    deferred: Vec<(ConnId, Option<String>)>,
     bind_source: Option<IpAddr>,
     tcp_keepalive: u64,
     maxclients: usize,
@@ -419,8 +421,11 @@ impl Reactor {
 
     fn carry_out_actions(&mut self, now: Millis) {
         loop {
-            for conn in std::mem::take(&mut self.deferred) {
-                self.core.handle(now, Input::Closed { conn });
+            for (conn, error) in std::mem::take(&mut self.deferred) {
+                match error {
+                    None => self.core.handle(now, Input::Closed { conn }),
+                    Some(error) => self.core.handle(now, Input::Failed { conn, error }),
+                }
             }
             let Some(action) = self.core.poll_action() else {
                 break;

@@ -46,12 +46,15 @@ pub struct Conn {
     pub pending: VecDeque<Pending>,
     /// Local IP of the socket once established (hello falls back to it).
     pub local_ip: Option<String>,
+    /// The instance whose reconnect opened it (named by link events).
+    pub inst: InstRef,
 }
 
 impl Conn {
-    pub fn new(id: ConnId, now: Millis) -> Self {
+    pub fn new(id: ConnId, inst: InstRef, now: Millis) -> Self {
         Conn {
             id,
+            inst,
             established: false,
             since: now,
             pending: VecDeque::new(),
@@ -109,6 +112,13 @@ impl Link {
     /// `disconnected` flag: the command connection (or the pub/sub one where needed) is missing.
     pub fn disconnected(&self) -> bool {
         self.cmd.is_none() || (self.wants_pubsub && self.pubsub.is_none())
+    }
+
+    pub fn conn(&self, kind: ConnKind) -> Option<&Conn> {
+        match kind {
+            ConnKind::Cmd => self.cmd.as_ref(),
+            ConnKind::PubSub => self.pubsub.as_ref(),
+        }
     }
 
     pub fn conn_mut(&mut self, kind: ConnKind) -> Option<&mut Conn> {

@@ -67,6 +67,10 @@ pub enum Input<'a> {
     Connected { conn: ConnId, local_ip: String },
     /// An outgoing connection failed or was closed (by the peer, an error, or us).
     Closed { conn: ConnId },
+    /// An outgoing connection failed for a reason worth naming (a TLS handshake error):
+    /// a `-cmd-link-reconnection` / `-pubsub-link-reconnection` debug event names it, then
+    /// as [`Input::Closed`].
+    Failed { conn: ConnId, error: String },
     /// One complete reply or push frame arrived on a connection.
     Frame { conn: ConnId, frame: &'a Frame<'a> },
 }
@@ -199,6 +203,7 @@ impl Sentinel {
             Input::Tick => self.timer(now),
             Input::Connected { conn, local_ip } => self.on_connected(now, conn, local_ip),
             Input::Closed { conn } => self.on_closed(conn),
+            Input::Failed { conn, error } => self.on_failed(conn, &error),
             Input::Frame { conn, frame } => self.on_frame(now, conn, frame),
         }
     }

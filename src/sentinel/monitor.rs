@@ -230,18 +230,24 @@ impl Sentinel {
         true
     }
 
-    fn new_conn(&mut self, link: LinkId, kind: ConnKind, now: Millis) -> Option<ConnId> {
+    fn new_conn(
+        &mut self,
+        link: LinkId,
+        kind: ConnKind,
+        inst: InstRef,
+        now: Millis,
+    ) -> Option<ConnId> {
         self.next_conn += 1;
         let id = ConnId(self.next_conn);
         let l = self.links.get_mut(link.0)?;
         let (host, port) = (l.host.clone(), l.port);
         match kind {
             ConnKind::Cmd => {
-                l.cmd = Some(Conn::new(id, now));
+                l.cmd = Some(Conn::new(id, inst, now));
                 l.pending_commands = 0;
             }
             ConnKind::PubSub => {
-                l.pubsub = Some(Conn::new(id, now));
+                l.pubsub = Some(Conn::new(id, inst, now));
                 l.pc_last_activity = now;
             }
         }
@@ -329,11 +335,15 @@ impl Sentinel {
         link.last_reconn_time = Some(now);
         let need_cmd = link.cmd.is_none();
         let need_pubsub = link.wants_pubsub && link.pubsub.is_none();
-        if need_cmd && self.new_conn(link_id, ConnKind::Cmd, now).is_some() {
+        if need_cmd && self.new_conn(link_id, ConnKind::Cmd, inst, now).is_some() {
             self.send_auth_and_name(inst, link_id, ConnKind::Cmd);
             self.send_ping(inst, now);
         }
-        if need_pubsub && self.new_conn(link_id, ConnKind::PubSub, now).is_some() {
+        if need_pubsub
+            && self
+                .new_conn(link_id, ConnKind::PubSub, inst, now)
+                .is_some()
+        {
             self.send_auth_and_name(inst, link_id, ConnKind::PubSub);
             let sub = self.mapped(inst, "SUBSCRIBE");
             self.send(

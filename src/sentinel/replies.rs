@@ -34,6 +34,26 @@ impl Sentinel {
         }
     }
 
+    /// sentinelReconnectInstance's `-cmd-link-reconnection <instance> #<error>`.
+    pub(super) fn on_failed(&mut self, conn: ConnId, error: &str) {
+        if let Some(&(link, kind)) = self.conns.get(&conn) {
+            let inst = self
+                .links
+                .get(link.0)
+                .and_then(|l| l.conn(kind))
+                .filter(|c| c.id == conn)
+                .map(|c| c.inst);
+            if let Some(inst) = inst {
+                let what = match kind {
+                    ConnKind::Cmd => "-cmd-link-reconnection",
+                    ConnKind::PubSub => "-pubsub-link-reconnection",
+                };
+                self.inst_event(Level::Debug, what, inst, &format!("#{error}"));
+            }
+        }
+        self.on_closed(conn);
+    }
+
     pub(super) fn on_closed(&mut self, conn: ConnId) {
         let Some((link, kind)) = self.conns.remove(&conn) else {
             return;

@@ -208,11 +208,25 @@ pub fn spawn_tls(kind: Kind, config: &str, tls_port: u16) -> Proc {
 
 /// A TLS-only `redis-server` (a replica of `master` if given).
 pub fn tls_redis_server(certs: &Certs, port: u16, master: Option<u16>) -> Proc {
+    tls_redis_server_as(certs, port, master, &certs.node)
+}
+
+/// [`tls_redis_server`] presenting `pair` as its certificate.
+pub fn tls_redis_server_as(certs: &Certs, port: u16, master: Option<u16>, pair: &Pair) -> Proc {
     let mut conf = String::from(
         "bind 127.0.0.1\nprotected-mode no\nsave \"\"\nappendonly no\nlogfile \"\"\n\
          repl-diskless-sync-delay 0\n",
     );
     for l in certs.config_lines(port) {
+        let l = l
+            .replace(
+                &certs.node.cert.display().to_string(),
+                &pair.cert.display().to_string(),
+            )
+            .replace(
+                &certs.node.key.display().to_string(),
+                &pair.key.display().to_string(),
+            );
         conf.push_str(&l);
         conf.push('\n');
     }

@@ -24,7 +24,7 @@ impl Reactor {
                     .send((conn, host.to_string(), port))
                     .is_err()
                 {
-                    self.deferred.push(conn);
+                    self.deferred.push((conn, None));
                 } else {
                     self.resolving.insert(conn, Vec::new());
                 }
@@ -39,7 +39,7 @@ impl Reactor {
                 continue;
             };
             if addrs.is_empty() {
-                self.deferred.push(conn);
+                self.deferred.push((conn, None));
             } else {
                 let first = addrs.remove(0);
                 self.start_connect_with(conn, first, addrs, Some(host));
@@ -67,7 +67,7 @@ impl Reactor {
                 return self.start_connect_with(conn, next, fallback, host);
             }
             Err(_) => {
-                self.deferred.push(conn);
+                self.deferred.push((conn, None));
                 return;
             }
         };
@@ -87,7 +87,8 @@ impl Reactor {
                             "connection {} to {addr}: Failed to initialize TLS: {e}",
                             conn.0
                         );
-                        self.deferred.push(conn);
+                        self.deferred
+                            .push((conn, Some("Failed to initialize TLS".into())));
                         return;
                     }
                 }
@@ -102,7 +103,7 @@ impl Reactor {
             .register(stream.sock_mut(), Token(OUT_BASE + key), interest)
             .is_err()
         {
-            self.deferred.push(conn);
+            self.deferred.push((conn, None));
             return;
         }
         entry.insert(OutSock {
@@ -151,7 +152,8 @@ impl Reactor {
                 }
                 return;
             }
-            self.deferred.push(o.conn);
+            let error = o.stream.tls_error().map(|e| format!("TLS error: {e}"));
+            self.deferred.push((o.conn, error));
         }
     }
 
