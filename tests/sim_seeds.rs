@@ -90,3 +90,69 @@ fn five_sentinels_fail_over_too() {
         assert!(r.violations.is_empty(), "seed {seed}: {:?}", r.violations);
     }
 }
+
+/// `+odown` events (as trace lines) given by a sentinel while fewer sentinels than the
+/// quorum it printed saw that address SDOWN at that moment, by the trace's own `+sdown`,
+/// `-sdown` and `+switch-master` lines.
+fn odown_without_a_quorum_of_sdown(trace: &[String]) -> Vec<String> {
+    use std::collections::BTreeSet;
+    // (sentinel, "ip port") pairs currently SDOWN.
+    let mut sdown: BTreeSet<(String, String)> = BTreeSet::new();
+    let mut bad = Vec::new();
+    for line in trace {
+        let mut w = line.split_whitespace();
+        let (Some(_at), Some(who), Some(kind)) = (w.next(), w.next(), w.next()) else {
+            continue;
+        };
+        let rest: Vec<&str> = w.collect();
+        let master_addr = |r: &[&str]| match r {
+            ["master", _name, ip, port, ..] => Some(format!("{ip} {port}")),
+            _ => None,
+        };
+        match kind {
+            "+sdown" => {
+                if let Some(a) = master_addr(&rest) {
+                    sdown.insert((who.to_string(), a));
+                }
+            }
+            "-sdown" => {
+                if let Some(a) = master_addr(&rest) {
+                    sdown.remove(&(who.to_string(), a));
+                }
+            }
+            "+switch-master" => {
+                if let [_name, ip, port, ..] = rest.as_slice() {
+                    sdown.remove(&(who.to_string(), format!("{ip} {port}")));
+                }
+            }
+            "+odown" => {
+                let quorum = rest
+                    .iter()
+                    .find_map(|t| t.split_once('/').and_then(|(_, q)| q.parse::<usize>().ok()));
+                if let (Some(a), Some(q)) = (master_addr(&rest), quorum) {
+                    let seeing = sdown.iter().filter(|(_, x)| *x == a).count();
+                    if seeing < q {
+                        bad.push(format!("{line} (SDOWN for {seeing} sentinels)"));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    bad
+}
+
+/// Seeds where replies to is-master-down-by-addr requests about the old master address,
+/// still in flight at a switch, made the new (healthy) master ODOWN at its first `+sdown`
+/// and failed it over.
+#[test]
+fn late_replies_about_the_old_address_do_not_make_the_new_master_odown() {
+    for (seed, faults) in [(560, FaultMix::All), (22, FaultMix::Partition)] {
+        let mut cfg = SimConfig::new(seed, faults);
+        cfg.trace = true;
+        let r = run_seed(&cfg);
+        assert!(r.violations.is_empty(), "seed {seed}: {:?}", r.violations);
+        let bad = odown_without_a_quorum_of_sdown(&r.trace);
+        assert!(bad.is_empty(), "seed {seed}:\n{}", bad.join("\n"));
+    }
+}

@@ -103,6 +103,7 @@ impl Sentinel {
             failover_state_change_time: 0,
             failover_start_time: 0,
             failover_delay_logged: 0,
+            addr_generation: 0,
             force_failover: false,
             promoted: None,
             replicas: Vec::new(),

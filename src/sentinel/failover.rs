@@ -201,6 +201,7 @@ impl Sentinel {
             return;
         }
         let (host, port) = (m.common.host.clone(), m.common.port);
+        let generation = m.addr_generation;
         let runid = if m.failover_in_progress() {
             self.myid.clone()
         } else {
@@ -233,7 +234,10 @@ impl Sentinel {
             let sent = self.send(
                 link,
                 ConnKind::Cmd,
-                Pending::IsMasterDown { master: uid },
+                Pending::IsMasterDown {
+                    master: uid,
+                    generation,
+                },
                 &[
                     b"SENTINEL",
                     b"is-master-down-by-addr",
@@ -709,7 +713,8 @@ impl Sentinel {
 
     /// sentinelResetMaster (§3.3). Peers' down reports and votes are forgotten too: they
     /// were about the old address (a stale `master_down` would make the new master ODOWN
-    /// at its first hiccup — the false second failover of redis-sentinel).
+    /// at its first hiccup — the false second failover of redis-sentinel), and so are the
+    /// replies to requests still in flight (see `Master::addr_generation`).
     pub(crate) fn reset_master(&mut self, i: usize, keep_sentinels: bool, now: Millis) {
         let Some(m) = self.masters.get_mut(i) else {
             return;
@@ -725,6 +730,8 @@ impl Sentinel {
             p.leader = None;
             p.leader_epoch = 0;
         }
+        // Replies still on their way were asked about the address before the reset.
+        m.addr_generation = m.addr_generation.wrapping_add(1);
         m.common.s_down_since = None;
         m.o_down_since = None;
         m.start_not_before = None;

@@ -155,6 +155,9 @@ pub struct Master {
     pub failover_state_change_time: Millis,
     pub failover_start_time: Millis,
     pub failover_delay_logged: Millis,
+    /// Bumped by every reset (and so by every address change): an is-master-down reply
+    /// to a request of an earlier generation was about another address and is dropped.
+    pub addr_generation: u64,
     pub force_failover: bool,
     /// uid of the replica selected for promotion.
     pub promoted: Option<u64>,

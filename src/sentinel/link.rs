@@ -24,9 +24,11 @@ pub enum Pending {
     Ping(InstRef),
     Info(InstRef),
     Publish(InstRef),
-    /// `SENTINEL is-master-down-by-addr` asked on behalf of the master with this uid.
+    /// `SENTINEL is-master-down-by-addr` asked on behalf of the master with this uid,
+    /// about its address of this `generation` (`Master::addr_generation`).
     IsMasterDown {
         master: u64,
+        generation: u64,
     },
     /// `SUBSCRIBE __sentinel__:hello` on the pub/sub connection.
     Subscribe,

@@ -109,9 +109,16 @@ impl Sentinel {
                 }
             }
             Some(Pending::Publish(_)) => {}
-            Some(Pending::IsMasterDown { master }) => {
-                self.on_is_master_down_reply(now, link, master, frame);
-                self.fast_step(master, now);
+            Some(Pending::IsMasterDown { master, generation }) => {
+                let current = self
+                    .master_by_uid(master)
+                    .is_some_and(|m| m.addr_generation == generation);
+                // A reply about the address the master had before a reset or switch says
+                // nothing about the one it has now.
+                if current {
+                    self.on_is_master_down_reply(now, link, master, frame);
+                    self.fast_step(master, now);
+                }
             }
             // Fast path: the transaction ran; look at the instance's new role right away
             // instead of at the next INFO period.

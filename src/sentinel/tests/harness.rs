@@ -169,6 +169,13 @@ impl Scenario {
             .collect()
     }
 
+    /// Events of this kind whose text starts with `about` (`master mymaster 10.0.0.1`).
+    pub fn events_about(&self, kind: &str, about: &str) -> Vec<(Millis, String)> {
+        let mut v = self.events_of(kind);
+        v.retain(|(_, t)| t.starts_with(about));
+        v
+    }
+
     /// Commands sent to `addr` starting with `words`, in `[from, to)`.
     pub fn sent_to(&self, addr: &str, words: &[&str], from: Millis, to: Millis) -> Vec<&Sent> {
         self.sent

@@ -6,3 +6,4 @@
 mod harness;
 
 mod election;
+mod switch;
