@@ -220,7 +220,14 @@ fn run(config_path: Option<PathBuf>, mut overrides: String, stdin: bool) -> i32 
     };
     let mut store = FileStore::new(&abs_path);
     let mut generic = g.clone();
-    let mut save = move |core: &Sentinel, user_lines: &[String]| -> Result<(), SaveError> {
+    let mut save = move |core: &Sentinel,
+                         user_lines: &[String],
+                         overrides: &[(String, String)]|
+          -> Result<(), SaveError> {
+        // Directives changed at run time (TLS files set by SENTINEL CONFIG SET).
+        for (name, value) in overrides {
+            let _ = generic.apply(&[name.clone(), value.clone()]);
+        }
         // The live ACL users replace the `user` lines the file was loaded with.
         if !user_lines.is_empty() {
             generic.users = user_lines
@@ -240,7 +247,7 @@ fn run(config_path: Option<PathBuf>, mut overrides: String, stdin: bool) -> i32 
             .map_err(|e| SaveError(e.to_string()))
     };
     if core.take_save_request() {
-        let saved = save(&core, &[]);
+        let saved = save(&core, &[], &[]);
         core.save_finished(0, saved.as_ref().map(|_| ()).map_err(|e| e.0.as_str()));
         if let Err(e) = saved {
             log::warn!(

@@ -579,3 +579,68 @@ fn a_master_whose_certificate_the_ca_did_not_sign_is_named_in_the_link_reconnect
         "{state:?}"
     );
 }
+
+#[test]
+fn sentinel_config_set_replaces_certificates_persists_them_and_refuses_a_bad_file() {
+    let certs = Certs::generate();
+    let ports = free_ports(2);
+    let master = tls_redis_server(&certs, ports[0], None);
+    let mut s = spawn_tls(
+        Kind::RSentinel,
+        &sentinel_conf(&certs, ports[1], master.port(), &[]),
+        ports[1],
+    );
+    let args = certs.cli_args(&certs.node);
+    let rotated = certs.issue("rotated", "rotated");
+    let (cert, key) = (
+        rotated.cert.display().to_string(),
+        rotated.key.display().to_string(),
+    );
+    // Certificate and key change together (one set of pairs, applied at once).
+    let r = cli(
+        ports[1],
+        &args,
+        &[
+            "SENTINEL",
+            "CONFIG",
+            "SET",
+            "tls-cert-file",
+            &cert,
+            "tls-key-file",
+            &key,
+        ],
+    );
+    assert_eq!(r.as_deref(), Ok("OK"));
+    assert_eq!(presented_subject(ports[1], &certs), "subject=CN=rotated");
+    let conf = s.read_config();
+    assert!(
+        conf.contains(&cert) && conf.contains(&key),
+        "not persisted:\n{conf}"
+    );
+
+    // A missing file is refused with the reason; the rotated certificate keeps serving.
+    let r = cli(
+        ports[1],
+        &args,
+        &[
+            "SENTINEL",
+            "CONFIG",
+            "SET",
+            "tls-cert-file",
+            "/nonexistent.crt",
+        ],
+    );
+    let out = r.unwrap_or_else(|e| e);
+    assert!(
+        out.contains("Unable to update TLS configuration")
+            && out.contains("Failed to load certificate: /nonexistent.crt"),
+        "{out}"
+    );
+    assert_eq!(presented_subject(ports[1], &certs), "subject=CN=rotated");
+    assert!(!s.read_config().contains("/nonexistent.crt"));
+
+    // The persisted files are what a restart serves.
+    s.restart();
+    assert_eq!(presented_subject(ports[1], &certs), "subject=CN=rotated");
+    assert_eq!(cli(ports[1], &args, &["PING"]).as_deref(), Ok("PONG"));
+}

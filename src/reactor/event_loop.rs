@@ -87,8 +87,10 @@ fn watch_writable(
         .reregister(stream.sock_mut(), Token(token), interest);
 }
 
-/// Saves the core's state to the config file, with the live ACL users as `user` lines.
-pub type SaveFn = Box<dyn FnMut(&Sentinel, &[String]) -> Result<(), SaveError>>;
+/// Saves the core's state to the config file, with the live ACL users as `user` lines and
+/// the generic directives changed at run time (`tls-cert-file` and friends) as given.
+pub type SaveFn =
+    Box<dyn FnMut(&Sentinel, &[String], &[(String, String)]) -> Result<(), SaveError>>;
 
 /// What the shell needs from the config besides the core and server themselves.
 pub struct ReactorConfig {
@@ -115,6 +117,39 @@ struct ShellHost {
     save: SaveFn,
     /// The server's users as `user ...` config lines, refreshed whenever a user changes.
     user_lines: Vec<String>,
+    /// The `tls-*` directives (kept to read the files again on reload).
+    tls_settings: TlsSettings,
+    /// The TLS material new connections are made with, when TLS is enabled.
+    tls: Option<TlsContext>,
+    /// TLS file directives set at run time, for the config rewrite.
+    tls_overrides: Vec<(String, String)>,
+}
+
+impl ShellHost {
+    /// Reads the TLS certificates, keys and CA again (`why` names the trigger in the log).
+    /// New connections use the new material; existing ones keep theirs. On any error the
+    /// material in use stays, and the error is returned.
+    fn reload_tls(&mut self, settings: TlsSettings, why: &str) -> Result<(), String> {
+        if !settings.enabled() {
+            self.tls_settings = settings;
+            return Ok(());
+        }
+        match tls::configure(&settings) {
+            Ok(c) => {
+                for n in &c.notices {
+                    log::info!("{n}");
+                }
+                self.tls = Some(c.context);
+                self.tls_settings = settings;
+                log::info!("TLS certificates, keys and CA reloaded ({why})");
+                Ok(())
+            }
+            Err(e) => {
+                log::warn!("TLS reload ({why}) refused, the previous material stays in use: {e}");
+                Err(e.to_string())
+            }
+        }
+    }
 }
 
 impl Host for ShellHost {
@@ -125,7 +160,20 @@ impl Host for ShellHost {
         signals::cpu_usage()
     }
     fn save_config(&mut self, core: &Sentinel) -> Result<(), SaveError> {
-        (self.save)(core, &self.user_lines)
+        (self.save)(core, &self.user_lines, &self.tls_overrides)
+    }
+    fn set_tls(&mut self, pairs: &[(String, String)]) -> Result<(), String> {
+        let mut s = self.tls_settings.clone();
+        for (k, v) in pairs {
+            s.set_file(k, v);
+        }
+        let names: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect();
+        self.reload_tls(s, &format!("SENTINEL CONFIG SET {}", names.join(" ")))?;
+        for (k, v) in pairs {
+            self.tls_overrides.retain(|(o, _)| o != k);
+            self.tls_overrides.push((k.clone(), v.clone()));
+        }
+        Ok(())
     }
     fn is_executable(&self, path: &str) -> bool {
         let Ok(c) = std::ffi::CString::new(path) else {
@@ -164,8 +212,6 @@ pub struct Reactor {
     listeners: Vec<TcpListener>,
     /// Listeners from this index on are `tls-port` ones.
     first_tls_listener: usize,
-    tls_settings: TlsSettings,
-    tls: Option<TlsContext>,
     clients: ClientTable,
     outs: Slab<OutSock>,
     by_conn: IdMap<ConnId, usize>,
@@ -251,8 +297,6 @@ impl Reactor {
             poll,
             listeners,
             first_tls_listener,
-            tls_settings: cfg.tls_settings,
-            tls: cfg.tls,
             clients: ClientTable::default(),
             outs: Slab::new(),
             by_conn: IdMap::default(),
@@ -261,6 +305,9 @@ impl Reactor {
             host: ShellHost {
                 save: cfg.save,
                 user_lines,
+                tls_settings: cfg.tls_settings,
+                tls: cfg.tls,
+                tls_overrides: Vec::new(),
             },
             signals,
             timers,
@@ -395,8 +442,9 @@ impl Reactor {
                         Ok(()) => log::info!("Received SIGHUP, log file reopened"),
                         Err(e) => log::warn!("Received SIGHUP, can't reopen the log file: {e}"),
                     }
-                    if self.tls.is_some() {
-                        let _ = self.reload_tls("SIGHUP");
+                    if self.host.tls.is_some() {
+                        let settings = self.host.tls_settings.clone();
+                        let _ = self.host.reload_tls(settings, "SIGHUP");
                     }
                 }
                 _ => {}
@@ -509,26 +557,6 @@ impl Reactor {
             self.on_out_event(token - OUT_BASE, readable, writable, hangup, now);
         } else if token >= CLIENT_BASE {
             self.on_client_event(token - CLIENT_BASE, readable, writable, hangup, now);
-        }
-    }
-
-    /// Reads the TLS certificates, keys and CA again (`why` names the trigger in the log).
-    /// New connections use the new material; existing ones keep theirs. On any error the
-    /// material in use stays, and the error is returned.
-    pub fn reload_tls(&mut self, why: &str) -> Result<(), String> {
-        match tls::configure(&self.tls_settings) {
-            Ok(c) => {
-                for n in &c.notices {
-                    log::info!("{n}");
-                }
-                self.tls = Some(c.context);
-                log::info!("TLS certificates, keys and CA reloaded ({why})");
-                Ok(())
-            }
-            Err(e) => {
-                log::warn!("TLS reload ({why}) refused, the previous material stays in use: {e}");
-                Err(e.to_string())
-            }
         }
     }
 

@@ -95,6 +95,22 @@ impl TlsSettings {
         self.port != 0 || self.replication || self.cluster
     }
 
+    /// Sets one of the file directives (`""` unsets it); other names are ignored.
+    pub fn set_file(&mut self, name: &str, value: &str) {
+        let v = (!value.is_empty()).then(|| value.to_string());
+        match name {
+            "tls-cert-file" => self.cert_file = v,
+            "tls-key-file" => self.key_file = v,
+            "tls-key-file-pass" => self.key_file_pass = v,
+            "tls-client-cert-file" => self.client_cert_file = v,
+            "tls-client-key-file" => self.client_key_file = v,
+            "tls-client-key-file-pass" => self.client_key_file_pass = v,
+            "tls-ca-cert-file" => self.ca_cert_file = v,
+            "tls-ca-cert-dir" => self.ca_cert_dir = v,
+            _ => {}
+        }
+    }
+
     fn auth(&self) -> AuthClients {
         self.auth_clients.unwrap_or(AuthClients::Yes)
     }

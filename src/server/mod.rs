@@ -48,7 +48,27 @@ pub trait Host {
     fn save_config(&mut self, core: &Sentinel) -> Result<(), SaveError>;
     /// Whether `path` names an executable file (script paths, `access(X_OK)`).
     fn is_executable(&self, path: &str) -> bool;
+    /// Sets TLS file directives (`tls-cert-file` and friends, see
+    /// [`TLS_RELOADABLE`]) together and reloads the TLS material from them; on an error
+    /// nothing changes. The new values are persisted by the next config save.
+    fn set_tls(&mut self, pairs: &[(String, String)]) -> Result<(), String> {
+        let _ = pairs;
+        Err("TLS is not available".into())
+    }
 }
+
+/// The TLS directives `SENTINEL CONFIG SET` changes at run time (the material is reloaded:
+/// new connections use it, existing ones keep theirs).
+pub const TLS_RELOADABLE: [&str; 8] = [
+    "tls-cert-file",
+    "tls-key-file",
+    "tls-key-file-pass",
+    "tls-client-cert-file",
+    "tls-client-key-file",
+    "tls-client-key-file-pass",
+    "tls-ca-cert-file",
+    "tls-ca-cert-dir",
+];
 
 /// Everything one command may touch besides the client that sent it.
 pub struct Ctx<'a> {

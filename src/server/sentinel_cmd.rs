@@ -335,9 +335,35 @@ fn pending_scripts(core: &Sentinel, now: Millis, w: &mut ReplyWriter) {
     }
 }
 
+fn is_tls_param(p: &str) -> bool {
+    super::TLS_RELOADABLE.contains(&p)
+}
+
+/// Applies the TLS pairs of a `SENTINEL CONFIG SET` together; the error is the reply.
+fn config_set_tls(ctx: &mut Ctx, pairs: Vec<(String, String)>) -> Result<(), String> {
+    if pairs.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect();
+    ctx.host.set_tls(&pairs).map_err(|e| {
+        format!(
+            "ERR CONFIG SET failed (possibly related to argument '{}') - Unable to update TLS \
+             configuration: {e}",
+            names.join("', '")
+        )
+    })
+}
+
 fn config(ctx: &mut Ctx, args: &[&[u8]], w: &mut ReplyWriter) {
     let op = text(arg(args, 2)).to_ascii_lowercase();
+    let param = text(arg(args, 3)).to_ascii_lowercase();
     match (op.as_str(), args.len()) {
+        ("set", 5) if is_tls_param(&param) => {
+            match config_set_tls(ctx, vec![(param, text(arg(args, 4)).into_owned())]) {
+                Ok(()) => save_and_reply(ctx, w),
+                Err(e) => w.error(&e),
+            }
+        }
         ("set", 5) => match ctx
             .core
             .config_set(&text(arg(args, 3)), &text(arg(args, 4)))
@@ -382,14 +408,31 @@ fn config_set_many(ctx: &mut Ctx, pairs: &[&[u8]], w: &mut ReplyWriter) {
         let Some(value) = chunk.get(1) else {
             return w.error(&format!("ERR Missing argument '{param}' value"));
         };
-        // Validate on a scratch copy of the settings.
+        // Validate on a scratch copy of the settings (TLS files: when applied, below).
         let mut probe = Sentinel::default();
-        if let Err(e) = probe.config_set(&param, &text(value)) {
-            return w.error(&e.to_string());
+        if !is_tls_param(&param) {
+            if let Err(e) = probe.config_set(&param, &text(value)) {
+                return w.error(&e.to_string());
+            }
         }
         seen.push(param);
     }
+    // The TLS files together (a certificate and its key change at once), before anything
+    // else changes: if they are refused, nothing is.
+    let tls: Vec<(String, String)> = pairs
+        .chunks(2)
+        .filter_map(|c| {
+            let p = text(arg(c, 0)).to_ascii_lowercase();
+            is_tls_param(&p).then(|| (p, text(arg(c, 1)).into_owned()))
+        })
+        .collect();
+    if let Err(e) = config_set_tls(ctx, tls) {
+        return w.error(&e);
+    }
     for chunk in pairs.chunks(2) {
+        if is_tls_param(&text(arg(chunk, 0)).to_ascii_lowercase()) {
+            continue;
+        }
         if let Err(e) = ctx
             .core
             .config_set(&text(arg(chunk, 0)), &text(arg(chunk, 1)))

@@ -89,7 +89,7 @@ impl Reactor {
                 continue;
             }
             let mut stream = if tls {
-                let Some(ctx) = &self.tls else { continue };
+                let Some(ctx) = &self.host.tls else { continue };
                 match Transport::accept_tls(stream, &ctx.server) {
                     Ok(t) => t,
                     Err(e) => {

@@ -72,9 +72,10 @@ impl Reactor {
             }
         };
         let client_tls = self
+            .host
             .tls
             .as_ref()
-            .filter(|_| self.tls_settings.replication)
+            .filter(|_| self.host.tls_settings.replication)
             .and_then(|t| t.client.as_ref());
         let mut stream = match client_tls {
             None => Transport::Plain(sock),
