@@ -644,3 +644,55 @@ fn sentinel_config_set_replaces_certificates_persists_them_and_refuses_a_bad_fil
     assert_eq!(presented_subject(ports[1], &certs), "subject=CN=rotated");
     assert_eq!(cli(ports[1], &args, &["PING"]).as_deref(), Ok("PONG"));
 }
+
+#[test]
+fn instances_are_verified_against_the_ca_but_not_by_name_as_redis_does() {
+    let certs = Certs::generate();
+    let ports = free_ports(3);
+    // The master's certificate names another host and no IP address: Redis (OpenSSL,
+    // SSL_VERIFY_PEER without a host check) accepts it when reached by IP; so must we.
+    let elsewhere = certs.issue_named_only("elsewhere", "elsewhere.example");
+    let master = tls_redis_server_as(&certs, ports[0], None, &elsewhere);
+    let args = certs.cli_args(&certs.node);
+    for (kind, port) in [(Kind::RedisSentinel, ports[1]), (Kind::RSentinel, ports[2])] {
+        let s = spawn_tls(kind, &sentinel_conf(&certs, port, master.port(), &[]), port);
+        let mut state = HashMap::new();
+        let ok = poll_until(Duration::from_secs(10), || {
+            state = master_state(s.port(), &args);
+            state.get("flags").map(String::as_str) == Some("master")
+                && state.get("runid").is_some_and(|r| r.len() == 40)
+        });
+        assert!(ok, "{kind:?} did not link to the master: {state:?}");
+    }
+}
+
+#[test]
+fn a_ca_directory_is_read_for_trust_anchors() {
+    let certs = Certs::generate();
+    let ports = free_ports(2);
+    let master = tls_redis_server(&certs, ports[0], None);
+    let dir = certs.dir.join("cadir");
+    std::fs::create_dir_all(&dir).expect("create cadir");
+    std::fs::copy(&certs.ca, dir.join("ca.pem")).expect("copy ca");
+    let conf = sentinel_conf(&certs, ports[1], master.port(), &[]).replace(
+        &format!("tls-ca-cert-file {}", certs.ca.display()),
+        &format!("tls-ca-cert-dir {}", dir.display()),
+    );
+    assert!(conf.contains("tls-ca-cert-dir"));
+    let s = spawn_tls(Kind::RSentinel, &conf, ports[1]);
+    let args = certs.cli_args(&certs.node);
+    let ok = poll_until(Duration::from_secs(10), || {
+        master_state(s.port(), &args)
+            .get("flags")
+            .map(String::as_str)
+            == Some("master")
+    });
+    assert!(
+        ok,
+        "no link with the CA from a directory:\n{}",
+        s.log_tail(20)
+    );
+    // Clients are verified against it too.
+    let other = certs.cli_args(&certs.other);
+    assert!(cli(ports[1], &other, &["PING"]).is_err());
+}

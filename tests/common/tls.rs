@@ -75,12 +75,16 @@ fn make_ca(dir: &Path, name: &str) -> (PathBuf, PathBuf) {
 }
 
 fn make_leaf(dir: &Path, ca: &Path, ca_key: &Path, name: &str, cn: &str) -> Pair {
+    make_leaf_ext(dir, ca, ca_key, name, cn, EXT)
+}
+
+fn make_leaf_ext(dir: &Path, ca: &Path, ca_key: &Path, name: &str, cn: &str, ext: &str) -> Pair {
     let (crt, key, csr) = (
         format!("{name}.crt"),
         format!("{name}.key"),
         format!("{name}.csr"),
     );
-    fs::write(dir.join("ext.cnf"), EXT).expect("write ext.cnf");
+    fs::write(dir.join("ext.cnf"), ext).expect("write ext.cnf");
     openssl(
         dir,
         &[
@@ -152,6 +156,15 @@ impl Certs {
     /// A new certificate signed by the same CA, in new files named `name`.
     pub fn issue(&self, name: &str, cn: &str) -> Pair {
         make_leaf(&self.dir, &self.ca, &self.ca_key, name, cn)
+    }
+
+    /// A certificate signed by the same CA whose only name is `dns` (no IP address).
+    pub fn issue_named_only(&self, name: &str, dns: &str) -> Pair {
+        let ext = format!(
+            "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\n\
+             extendedKeyUsage=serverAuth,clientAuth\nsubjectAltName=DNS:{dns}\n"
+        );
+        make_leaf_ext(&self.dir, &self.ca, &self.ca_key, name, dns, &ext)
     }
 
     /// The config lines of a TLS-only node (port 0): server cert, client auth, TLS links.
