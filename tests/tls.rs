@@ -696,3 +696,68 @@ fn a_ca_directory_is_read_for_trust_anchors() {
     let other = certs.cli_args(&certs.other);
     assert!(cli(ports[1], &other, &["PING"]).is_err());
 }
+
+const PY_SURFACE: &str = r#"
+import sys, re, redis
+port, cert, key, ca = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+kw = dict(host="127.0.0.1", port=int(port), ssl=True, ssl_certfile=cert, ssl_keyfile=key,
+          ssl_ca_certs=ca, ssl_check_hostname=False, socket_timeout=5)
+def s(x):
+    return x.decode() if isinstance(x, bytes) else str(x)
+r = redis.Redis(protocol=3, **kw)
+h = r.execute_command("HELLO", "3")
+print("hello", sorted(s(k) for k in h.keys()), s(h.get(b"proto", h.get("proto"))), s(h.get(b"mode", h.get("mode"))))
+info = s(r.execute_command("CLIENT", "INFO"))
+fields = dict(f.split("=", 1) for f in info.split())
+print("client info fields", list(fields.keys()))
+print("client info laddr is the tls port", fields["laddr"].endswith(":" + port))
+print("client list lines", len(s(r.execute_command("CLIENT", "LIST")).strip().splitlines()))
+print("acl setuser", r.execute_command("ACL", "SETUSER", "bob", "on", ">pw", "+@all", "~*", "&*"))
+b = redis.Redis(protocol=2, username="bob", password="pw", **kw)
+print("whoami", s(b.execute_command("ACL", "WHOAMI")))
+try:
+    redis.Redis(username="bob", password="bad", **kw).ping()
+except Exception as e:
+    print("bad auth", type(e).__name__, e)
+p = b.pubsub()
+p.subscribe("foo")
+print("subscribe", p.get_message(timeout=2))
+p.psubscribe("+*")
+print("psubscribe", p.get_message(timeout=2))
+print("master keys", sorted(b.sentinel_master("m").keys()))
+print("info sections", re.findall(r"^# (\w+)", s(r.execute_command("INFO")), re.M))
+"#;
+
+#[test]
+fn hello_auth_acl_pubsub_and_client_list_over_tls_answer_as_redis_sentinel_does() {
+    let certs = Certs::generate();
+    let ports = free_ports(3);
+    let master = tls_redis_server(&certs, ports[0], None);
+    let args = certs.cli_args(&certs.node);
+    let mut transcripts = Vec::new();
+    for (kind, port) in [(Kind::RedisSentinel, ports[1]), (Kind::RSentinel, ports[2])] {
+        let s = spawn_tls(kind, &sentinel_conf(&certs, port, master.port(), &[]), port);
+        wait_until(Duration::from_secs(10), "master linked", || {
+            master_state(s.port(), &args)
+                .get("flags")
+                .map(String::as_str)
+                == Some("master")
+        });
+        let (p, cert, key, ca) = (
+            port.to_string(),
+            certs.node.cert.display().to_string(),
+            certs.node.key.display().to_string(),
+            certs.ca.display().to_string(),
+        );
+        transcripts.push(run_python(
+            PY_SURFACE,
+            &[&p, &cert, &key, &ca],
+            Duration::from_secs(30),
+        ));
+    }
+    assert!(transcripts[0].contains("whoami bob"), "{}", transcripts[0]);
+    assert_eq!(
+        transcripts[0], transcripts[1],
+        "redis-sentinel (left) vs rsentinel (right) over TLS"
+    );
+}
