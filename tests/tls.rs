@@ -175,8 +175,9 @@ fn a_tls_only_group_discovers_itself_fails_over_and_serves_tls_clients_across_it
     assert_eq!(v.as_deref(), Ok("after"));
 }
 
-#[test]
-fn a_mixed_tls_group_with_redis_sentinel_converges_on_one_failover() {
+/// A TLS group of `kinds` fails over once; with `leader`, that sentinel is made the only
+/// one to see the failure early (quorum 1, shorter down-after), so it leads.
+fn mixed_failover(kinds: [Kind; 3], leader: Option<usize>) {
     let certs = Certs::generate();
     let args = certs.cli_args(&certs.node);
     let ports = free_ports(6);
@@ -185,7 +186,6 @@ fn a_mixed_tls_group_with_redis_sentinel_converges_on_one_failover() {
     for &r in rports {
         servers.push(tls_redis_server(&certs, r, Some(mport)));
     }
-    let kinds = [Kind::RSentinel, Kind::RedisSentinel, Kind::RSentinel];
     let sentinels: Vec<Proc> = sports
         .iter()
         .zip(kinds)
@@ -193,6 +193,21 @@ fn a_mixed_tls_group_with_redis_sentinel_converges_on_one_failover() {
         .collect();
     let refs: Vec<&Proc> = sentinels.iter().collect();
     wait_discovered(&refs, &args, 2, 2);
+    if let Some(l) = leader {
+        for (i, s) in sentinels.iter().enumerate() {
+            let (q, d) = if i == l { ("1", "1000") } else { ("2", "6000") };
+            let set = [
+                "SENTINEL",
+                "SET",
+                MASTER,
+                "quorum",
+                q,
+                "down-after-milliseconds",
+                d,
+            ];
+            assert_eq!(cli(s.port(), &args, &set).as_deref(), Ok("OK"));
+        }
+    }
     servers[0].kill9();
     let new = wait_agreement(&refs, &args, mport);
     assert!(rports.contains(&new));
@@ -206,6 +221,29 @@ fn a_mixed_tls_group_with_redis_sentinel_converges_on_one_failover() {
         epochs.iter().all(|e| e.is_some() && *e == epochs[0])
     });
     assert!(ok, "config epochs differ: {epochs:?}");
+    if let Some(l) = leader {
+        let log = sentinels[l].read_log();
+        assert!(
+            log.contains("+elected-leader"),
+            "the forced leader did not lead:\n{log}"
+        );
+    }
+}
+
+#[test]
+fn a_mixed_tls_group_with_redis_sentinel_converges_on_one_failover() {
+    mixed_failover(
+        [Kind::RSentinel, Kind::RedisSentinel, Kind::RSentinel],
+        None,
+    );
+}
+
+#[test]
+fn one_rsentinel_among_two_redis_sentinels_leads_a_failover_over_tls() {
+    mixed_failover(
+        [Kind::RSentinel, Kind::RedisSentinel, Kind::RedisSentinel],
+        Some(0),
+    );
 }
 
 /// A raw TCP connection that sends `bytes`; true if the server closed it within `wait`.
