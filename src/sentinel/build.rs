@@ -104,6 +104,7 @@ impl Sentinel {
             failover_start_time: 0,
             failover_delay_logged: 0,
             addr_generation: 0,
+            failover_began: 0,
             force_failover: false,
             promoted: None,
             replicas: Vec::new(),

@@ -142,6 +142,7 @@ impl Sentinel {
         m.failover_state_change_time = now;
         m.failover_epoch = epoch;
         m.failover_start_time = now + jitter;
+        m.failover_began = now;
         m.start_not_before = None;
         let uid = m.common.uid;
         let replicas: Vec<u64> = m.replicas.iter().map(|r| r.common.uid).collect();

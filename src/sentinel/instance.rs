@@ -158,6 +158,9 @@ pub struct Master {
     /// Bumped by every reset (and so by every address change): an is-master-down reply
     /// to a request of an earlier generation was about another address and is dropped.
     pub addr_generation: u64,
+    /// When the failover really began (`failover_start_time` carries the random delay
+    /// before a retry): selection waits for replica INFO received since then.
+    pub failover_began: Millis,
     pub force_failover: bool,
     /// uid of the replica selected for promotion.
     pub promoted: Option<u64>,

@@ -34,6 +34,7 @@
 
 pub mod client;
 pub mod compare;
+pub mod delay;
 pub mod group;
 pub mod ports;
 pub mod proc;
@@ -43,6 +44,7 @@ use std::time::{Duration, Instant};
 
 pub use client::{Client, Value};
 pub use compare::{same_info, same_raw, same_reply, same_set, Mask, Pair};
+pub use delay::DelayProxy;
 pub use group::{Group, SentinelSpec};
 pub use ports::{free_port, free_port_block, free_ports};
 pub use proc::{
