@@ -3,9 +3,9 @@
 //! seed prints a one-line replay command and, replayed with `--seed N --trace`, its trace.
 //!
 //! ```text
-//! rsentinel-sim [--seeds N] [--first S] [--faults none|crash|partition|all|mixed]
+//! rsentinel-sim [--seeds N] [--first S] [--faults none|crash|partition|all|hostile|mixed]
 //!               [--seed N --trace] [--sentinels K] [--threads T]
-//!               [--start-jitter MS] [--fast-ask MS] [--bug vote-without-persist|vote-twice]
+//!               [--start-jitter MS] [--fast-ask MS] [--bug vote-without-persist|vote-twice|unchecked-wire-values]
 //! ```
 
 use std::process::ExitCode;
@@ -14,9 +14,9 @@ use std::time::Instant;
 use rsentinel::sim::{run_seed, FaultMix, SimConfig, Summary};
 
 const USAGE: &str =
-    "usage: rsentinel-sim [--seeds N] [--first S] [--faults none|crash|partition|all|mixed] \
+    "usage: rsentinel-sim [--seeds N] [--first S] [--faults none|crash|partition|all|hostile|mixed] \
 [--seed N --trace] [--sentinels K] [--threads T] [--start-jitter MS] [--fast-ask MS] \
-[--bug vote-without-persist|vote-twice]";
+[--bug vote-without-persist|vote-twice|unchecked-wire-values]";
 
 struct Args {
     seeds: u64,
@@ -67,6 +67,7 @@ fn parse() -> Result<Args, String> {
             "--bug" => match val()?.as_str() {
                 "vote-without-persist" => a.base.switches.vote_without_persist = true,
                 "vote-twice" => a.base.switches.vote_twice = true,
+                "unchecked-wire-values" => a.base.switches.unchecked_wire_values = true,
                 v => return Err(format!("unknown bug {v:?}")),
             },
             "-h" | "--help" => return Err(USAGE.to_string()),

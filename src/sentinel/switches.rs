@@ -11,6 +11,9 @@ pub struct TestSwitches {
     pub vote_without_persist: bool,
     /// Bug: vote again in an epoch we already voted in (for whoever asks).
     pub vote_twice: bool,
+    /// Bug: hello and INFO values enter the state unchecked (host names while
+    /// `resolve-hostnames no`, any run id, any epoch jump), as before `wire_check`.
+    pub unchecked_wire_values: bool,
     /// Override of `failover::START_JITTER_MS`.
     pub start_jitter_ms: Option<u64>,
     /// Override of `failover::FAST_ASK_MS`.

@@ -63,7 +63,8 @@ impl World {
                 for (j, r) in self.redis.iter().enumerate() {
                     let follows = matches!(&r.role, RRole::Replica { host, port } if *host == m.ip && *port == m.port);
                     if j != k && r.alive && follows && (r.link_up || r.sync_ready_at.is_some()) {
-                        att.push((r.ip.clone(), r.port, r.offset));
+                        let ip = r.announce_ip.as_ref().unwrap_or(&r.ip);
+                        att.push((ip.clone(), r.port, r.offset));
                     }
                 }
             }

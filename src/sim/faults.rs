@@ -116,8 +116,15 @@ impl World {
                 self.net.spike_ms = ms;
                 self.net.spike_until = now + dur;
             }
+            Fault::ForgedHello(_)
+            | Fault::AnnounceHostname(_)
+            | Fault::DiskFull(_)
+            | Fault::DiskBack(_) => self.hostile_fault(f),
             Fault::End { restart_master } => {
                 self.net.heal_all();
+                for p in 0..self.n() {
+                    self.set_disk_full(p, false);
+                }
                 self.faults_over = true;
                 let procs = self.n() + self.redis.len();
                 for p in 0..procs {

@@ -129,6 +129,15 @@ impl Checker {
         self.epochs_never_decrease(now, node, core);
     }
 
+    /// The step at `node` completed while its saves fail: its votes are visible and
+    /// checked; its epochs, adopted in memory only, are not recorded (a restart may go back
+    /// to the persisted ones, which is safe as long as no vote in the lost ones left).
+    pub fn step_done_unpersisted(&mut self, now: Millis, node: &str) {
+        for (myid, epoch, cand) in std::mem::take(&mut self.pending_votes) {
+            self.one_vote_per_epoch(now, node, myid, epoch, cand);
+        }
+    }
+
     /// The step was cut short by a crash (`Action::Exit`): nothing of it left the process.
     pub fn step_aborted(&mut self) {
         self.pending_votes.clear();

@@ -7,7 +7,8 @@
 //! - [`net`]: TCP-like connections (in order, latency, resets) and partitions.
 //! - [`node`]: one sentinel process (core + server + in-memory config "disk").
 //! - [`redis`]: one simulated Redis instance.
-//! - [`schedule`]: the seeded fault schedule; [`faults`]: applying it.
+//! - [`schedule`]: the seeded fault schedule; [`faults`]: applying it; [`hostile`]: forged
+//!   hellos, replicas announcing host names, full disks.
 //! - [`cluster`]: replication links, sentinel agreement, failover time, liveness.
 //! - [`invariants`]: the safety and liveness checks, run after every step.
 //! - [`trace`]: the readable event trace of a seed.
@@ -16,6 +17,7 @@
 
 mod cluster;
 mod faults;
+mod hostile;
 mod invariants;
 mod net;
 mod node;
@@ -42,6 +44,8 @@ pub enum FaultMix {
     Partition,
     /// Everything.
     All,
+    /// Crashes plus forged hellos, replicas announcing host names and full disks.
+    Hostile,
 }
 
 impl FaultMix {
@@ -51,6 +55,7 @@ impl FaultMix {
             "crash" => FaultMix::Crash,
             "partition" => FaultMix::Partition,
             "all" => FaultMix::All,
+            "hostile" => FaultMix::Hostile,
             _ => return None,
         })
     }
@@ -61,6 +66,7 @@ impl FaultMix {
             FaultMix::Crash => "crash",
             FaultMix::Partition => "partition",
             FaultMix::All => "all",
+            FaultMix::Hostile => "hostile",
         }
     }
 }
@@ -109,6 +115,9 @@ impl SimConfig {
         }
         if sw.vote_twice {
             s.push_str(" --bug vote-twice");
+        }
+        if sw.unchecked_wire_values {
+            s.push_str(" --bug unchecked-wire-values");
         }
         s
     }

@@ -60,6 +60,8 @@ pub struct RedisNode {
     pub offset_at: Millis,
     pub priority: u64,
     pub announced: bool,
+    /// `replica-announce-ip`: the address its master's INFO lists instead of `ip`.
+    pub announce_ip: Option<String>,
     pub loading_until: Millis,
     /// Replica side: the link to its master is up; when it went down; when a sync started
     /// will complete.
@@ -91,6 +93,7 @@ impl RedisNode {
             offset_at: 0,
             priority: 100,
             announced: true,
+            announce_ip: None,
             loading_until: 0,
             link_up: false,
             link_down_since: None,
@@ -337,22 +340,9 @@ impl RedisNode {
                 let (Some(ch), Some(msg)) = (args.get(1), args.get(2)) else {
                     return w.error("ERR wrong number of arguments for 'publish' command");
                 };
-                let subs: Vec<usize> = self
-                    .clients
-                    .iter()
-                    .filter(|(_, cl)| cl.pubsub)
-                    .map(|(id, _)| *id)
-                    .collect();
-                w.integer(subs.len() as i64);
-                for s in subs {
-                    let mut m = Vec::new();
-                    let mut mw = ReplyWriter::new(&mut m, Proto::Resp2);
-                    mw.array(3);
-                    mw.bulk(b"message");
-                    mw.bulk(ch);
-                    mw.bulk(msg);
-                    out.push(ROut::Reply(s, m));
-                }
+                let msgs = self.publish(ch, msg);
+                w.integer(msgs.len() as i64);
+                out.extend(msgs);
             }
             "INFO" => {
                 let text = self.info(now);
@@ -360,6 +350,21 @@ impl RedisNode {
             }
             _ => w.error(&format!("ERR unknown command '{}'", arg(0))),
         }
+    }
+
+    /// The `message` pushes a PUBLISH of `msg` on `ch` sends to the subscribed clients.
+    pub fn publish(&self, ch: &[u8], msg: &[u8]) -> Vec<ROut> {
+        let mut out = Vec::new();
+        for (&s, _) in self.clients.iter().filter(|(_, cl)| cl.pubsub) {
+            let mut m = Vec::new();
+            let mut mw = ReplyWriter::new(&mut m, Proto::Resp2);
+            mw.array(3);
+            mw.bulk(b"message");
+            mw.bulk(ch);
+            mw.bulk(msg);
+            out.push(ROut::Reply(s, m));
+        }
+        out
     }
 
     /// INFO in Redis 7.0's format (the sections sentinel reads).

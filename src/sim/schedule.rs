@@ -32,6 +32,13 @@ pub enum Fault {
     SimulateFailure(ProcId, u8),
     /// Extra latency up to `.0` ms for `.1` ms.
     Spike(u64, Millis),
+    /// A forged hello PUBLISHed on the current master (`hostile`).
+    ForgedHello(super::hostile::ForgedHello),
+    /// This Redis instance announces itself by host name (`replica-announce-ip`).
+    AnnounceHostname(ProcId),
+    /// Every save of this sentinel fails (full disk) until `DiskBack`.
+    DiskFull(ProcId),
+    DiskBack(ProcId),
     /// End of the faults: heal, restart everything (the crashed master if `.0`).
     End {
         restart_master: bool,
@@ -49,7 +56,7 @@ pub fn generate(
     let mut v = Vec::new();
     let span = |rng: &mut Rng, lo: u64, hi: u64| lo + rng.below(hi.saturating_sub(lo).max(1));
     v.push((span(rng, WARMUP, 4_500), Fault::CrashMaster));
-    let crashes = matches!(mix, FaultMix::Crash | FaultMix::All);
+    let crashes = matches!(mix, FaultMix::Crash | FaultMix::All | FaultMix::Hostile);
     let partitions = matches!(mix, FaultMix::Partition | FaultMix::All);
     if crashes {
         for _ in 0..rng.below(4) + 1 {
@@ -116,6 +123,9 @@ pub fn generate(
             let t = span(rng, WARMUP, FAULTS_END - 4_000);
             v.push((t, Fault::Stall(s, span(rng, 2_100, 4_000))));
         }
+    }
+    if mix == FaultMix::Hostile {
+        super::hostile::generate(rng, sentinels, redis, &mut v);
     }
     v.push((
         FAULTS_END,

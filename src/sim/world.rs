@@ -371,7 +371,13 @@ impl World {
             }
         }
         if let Some(core) = self.sentinels.get(p).and_then(|s| s.core.as_ref()) {
-            self.checker.step_done(now, &who, core);
+            // While its saves fail (a full disk) a sentinel's epochs live in memory only
+            // (no vote in them leaves): only its votes are checked then.
+            if core.save_failing() {
+                self.checker.step_done_unpersisted(now, &who);
+            } else {
+                self.checker.step_done(now, &who, core);
+            }
         }
         self.measure_failover();
     }
@@ -567,7 +573,7 @@ impl World {
         }
     }
 
-    fn apply_redis(&mut self, p: ProcId, outs: Vec<ROut>) {
+    pub(super) fn apply_redis(&mut self, p: ProcId, outs: Vec<ROut>) {
         let who = self.proc_name(p);
         for o in outs {
             match o {
