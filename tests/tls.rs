@@ -799,3 +799,19 @@ fn hello_auth_acl_pubsub_and_client_list_over_tls_answer_as_redis_sentinel_does(
         "redis-sentinel (left) vs rsentinel (right) over TLS"
     );
 }
+
+#[test]
+fn tls_port_serves_alongside_the_plaintext_port() {
+    let certs = Certs::generate();
+    let ports = free_ports(3);
+    let master = tls_redis_server(&certs, ports[0], None);
+    let conf = sentinel_conf(&certs, ports[2], master.port(), &[])
+        .replace("port 0\n", &format!("port {}\n", ports[1]));
+    let s = RSentinel::start(&conf);
+    let args = certs.cli_args(&certs.node);
+    assert_eq!(cli(ports[1], &[], &["PING"]).as_deref(), Ok("PONG"));
+    assert_eq!(cli(ports[2], &args, &["PING"]).as_deref(), Ok("PONG"));
+    let info = cli(ports[2], &args, &["INFO", "server"]).unwrap_or_default();
+    assert!(info.contains(&format!("tcp_port:{}", ports[1])), "{info}");
+    drop(s);
+}
