@@ -2,12 +2,14 @@
 //! certificates signed by it, and a second CA that nobody trusts), TLS-only processes, and
 //! `redis-cli --tls` as the client (bounded in time).
 
+use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use super::poll_until;
 use super::proc::{Kind, Proc};
 
 /// A certificate and its key.
@@ -288,4 +290,106 @@ pub fn cli(port: u16, tls_args: &[String], args: &[&str]) -> CliResult {
     } else {
         Err(format!("status {}: {stdout} {stderr}", out.status))
     }
+}
+
+// ------------------------------------------------------------------------------------------
+// sentinel helpers over TLS
+
+/// The master name every TLS test monitors.
+pub const MASTER: &str = "m";
+
+/// A TLS-only sentinel config monitoring 127.0.0.1:`master_port` (quorum 2, down-after 1 s).
+pub fn sentinel_conf(certs: &Certs, port: u16, master_port: u16, extra: &[&str]) -> String {
+    let mut lines = vec!["bind 127.0.0.1".to_string()];
+    lines.extend(certs.config_lines(port));
+    lines.push(format!(
+        "sentinel monitor {MASTER} 127.0.0.1 {master_port} 2"
+    ));
+    lines.push(format!("sentinel down-after-milliseconds {MASTER} 1000"));
+    lines.push(format!("sentinel failover-timeout {MASTER} 10000"));
+    lines.extend(extra.iter().map(|s| s.to_string()));
+    lines.join("\n") + "\n"
+}
+
+/// `redis-cli` output of alternating field/value lines as a map.
+pub fn fields(out: &str) -> HashMap<String, String> {
+    let lines: Vec<&str> = out.lines().collect();
+    lines
+        .chunks(2)
+        .filter_map(|c| match c {
+            [k, v] => Some((k.to_string(), v.to_string())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `SENTINEL MASTER` over TLS as a map (empty if unreachable).
+pub fn master_state(port: u16, args: &[String]) -> HashMap<String, String> {
+    cli(port, args, &["SENTINEL", "MASTER", MASTER])
+        .map(|o| fields(&o))
+        .unwrap_or_default()
+}
+
+/// The port `SENTINEL GET-MASTER-ADDR-BY-NAME` names, over TLS.
+pub fn master_addr_port(port: u16, args: &[String]) -> Option<u16> {
+    let out = cli(port, args, &["SENTINEL", "GET-MASTER-ADDR-BY-NAME", MASTER]).ok()?;
+    out.lines().nth(1)?.trim().parse().ok()
+}
+
+/// Every sentinel sees `replicas` replicas and `peers` other sentinels.
+pub fn wait_discovered(sentinels: &[&Proc], args: &[String], replicas: usize, peers: usize) {
+    let mut last = HashMap::new();
+    let ok = poll_until(Duration::from_secs(40), || {
+        sentinels.iter().all(|s| {
+            last = master_state(s.port(), args);
+            last.get("num-slaves").map(String::as_str) == Some(&replicas.to_string())
+                && last.get("num-other-sentinels").map(String::as_str) == Some(&peers.to_string())
+                && last.get("flags").map(String::as_str) == Some("master")
+        })
+    });
+    assert!(
+        ok,
+        "group not discovered over TLS; last SENTINEL MASTER: {last:?}"
+    );
+}
+
+/// Every sentinel names the same master, other than `old`; returns it.
+pub fn wait_agreement(sentinels: &[&Proc], args: &[String], old: u16) -> u16 {
+    let mut last = Vec::new();
+    let ok = poll_until(Duration::from_secs(40), || {
+        last = sentinels
+            .iter()
+            .map(|s| master_addr_port(s.port(), args))
+            .collect();
+        matches!(last.first(), Some(Some(p)) if *p != old && last.iter().all(|q| q == &Some(*p)))
+    });
+    assert!(ok, "no agreement on a new master over TLS: {last:?}");
+    last.first().copied().flatten().unwrap_or_default()
+}
+
+/// The subject of the certificate the server on `port` presents.
+pub fn presented_subject(port: u16, certs: &Certs) -> String {
+    let out = std::process::Command::new("openssl")
+        .args(["s_client", "-connect", &format!("127.0.0.1:{port}")])
+        .arg("-cert")
+        .arg(&certs.node.cert)
+        .arg("-key")
+        .arg(&certs.node.key)
+        .arg("-CAfile")
+        .arg(&certs.ca)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run openssl s_client");
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    text.lines()
+        .find(|l| l.starts_with("subject="))
+        .unwrap_or_default()
+        .replace(' ', "")
+}
+
+/// Copies `pair` over the files the sentinel is configured with.
+pub fn install(pair: &Pair, cert: &std::path::Path, key: &std::path::Path) {
+    std::fs::copy(&pair.cert, cert).expect("copy cert");
+    std::fs::copy(&pair.key, key).expect("copy key");
 }
