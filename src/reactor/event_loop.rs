@@ -494,6 +494,9 @@ impl Reactor {
                     }
                 }
                 Action::Exit(code) => {
+                    // As sentinel.c, which flushes the config when it votes and before
+                    // +promoted-slave: the state that led to the crash point is saved first.
+                    self.persist_if_requested(now);
                     log::warn!("Sentinel is simulating a failure: exiting with code {code}");
                     std::process::exit(code);
                 }

@@ -2,7 +2,8 @@
 //!
 //! 1. [`Checker::one_vote_per_epoch`]: a sentinel (by `myid`, across restarts) votes at most
 //!    once per epoch. Only votes that became visible count: a step cut short by
-//!    `Action::Exit` never saved nor sent anything, so its votes never happened.
+//!    `Action::Exit` sent nothing, so its votes were never heard (what it saved first only
+//!    binds the restarted sentinel).
 //! 2. [`Checker::one_leader_per_epoch`]: at most one sentinel is elected per (master, epoch).
 //! 3. [`Checker::epochs_never_decrease`]: current-epoch and config-epoch, as seen after each
 //!    completed step, never decrease at a sentinel identity — across restarts too, which
@@ -138,7 +139,8 @@ impl Checker {
         }
     }
 
-    /// The step was cut short by a crash (`Action::Exit`): nothing of it left the process.
+    /// The step was cut short by a crash (`Action::Exit`): none of its output left the
+    /// process.
     pub fn step_aborted(&mut self) {
         self.pending_votes.clear();
     }

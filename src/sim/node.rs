@@ -34,7 +34,8 @@ pub enum NOut {
     /// Our server closes that client connection.
     CloseIn(usize),
     Event(Event),
-    /// `Action::Exit`: the process dies now; nothing after it happened.
+    /// `Action::Exit`: the process dies now, after saving what it had to; nothing after
+    /// it happened.
     Exit(i32),
     /// Invariant 5: what we wrote does not load back to the same state.
     BadConfig(String),
@@ -313,7 +314,13 @@ impl SentinelNode {
                         out.push(NOut::Event(ev));
                     }
                     Action::Exit(code) => {
-                        // The process is gone: no save, no output.
+                        // As the reactor (and sentinel.c): what led here is saved first;
+                        // then the process is gone, with no output.
+                        if core.take_save_request() && !self.disk_full {
+                            if let Err(e) = persist(&mut self.disk, core) {
+                                out.push(NOut::BadConfig(e));
+                            }
+                        }
                         out.push(NOut::Exit(code));
                         return;
                     }
