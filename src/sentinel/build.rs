@@ -105,6 +105,7 @@ impl Sentinel {
             failover_delay_logged: 0,
             addr_generation: 0,
             failover_began: 0,
+            ask_phase_since: 0,
             force_failover: false,
             promoted: None,
             replicas: Vec::new(),

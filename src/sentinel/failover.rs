@@ -18,17 +18,11 @@ use super::{
     SIMFAILURE_CRASH_AFTER_PROMOTION,
 };
 
-/// Re-ask interval while gathering a quorum or votes (fast path), capped by the ask period.
-pub const FAST_ASK_MS: u64 = 25;
 /// Random delay before our own failover starts after ODOWN (fast path de-synchronisation).
 /// Chosen with the simulator (10k clean failovers each, 3 sentinels, D = 1000): jitter 60 ms
 /// gave 0.14% split votes, 120 ms 0.05%, 200 ms 0.01%, for +15/+33 ms on the median. A
 /// split vote costs a retry after 2 × failover-timeout (6 minutes by default), so 150 ms.
 pub const START_JITTER_MS: u64 = 150;
-/// INFO interval for the replicas a failover is waiting on (fast path).
-pub const FAST_INFO_MS: u64 = 50;
-/// Tick interval while some master needs attention (fast path).
-pub const FAST_TICK_MS: u64 = 10;
 
 impl Sentinel {
     /// One acting step for master `uid`: the part of the tick after SDOWN, also run when a
@@ -108,6 +102,10 @@ impl Sentinel {
         }
         let retry_after = m.failover_timeout.saturating_mul(2);
         if now.saturating_sub(m.failover_start_time) < retry_after && m.failover_start_time != 0 {
+            // The start jitter is served: nothing to wake up for until the retry delay
+            // (a vote for another sentinel set it) has passed.
+            self.masters[i].start_not_before = None;
+            let m = &self.masters[i];
             if m.failover_delay_logged != m.failover_start_time {
                 let wait = m
                     .failover_start_time
@@ -144,6 +142,7 @@ impl Sentinel {
         m.failover_start_time = now + jitter;
         m.failover_began = now;
         m.start_not_before = None;
+        m.ask_phase_since = now;
         let uid = m.common.uid;
         let replicas: Vec<u64> = m.replicas.iter().map(|r| r.common.uid).collect();
         self.event(Level::Warning, "+new-epoch", epoch.to_string());
@@ -189,13 +188,6 @@ impl Sentinel {
         if m.common.s_down_since.is_none() {
             return;
         }
-        // Gathering a quorum or votes: re-ask soon; otherwise once per ask period.
-        let gathering = m.o_down_since.is_none() || m.failover_state == FailoverState::WaitStart;
-        let period = if gathering {
-            ask_period.min(self.test_switches.fast_ask_ms.unwrap_or(FAST_ASK_MS))
-        } else {
-            ask_period
-        };
         // Asking for votes waits until the epoch and our own vote are on disk (the shell
         // saves before any output leaves; `save_finished` then runs this step again).
         if m.failover_in_progress() && !durable {
@@ -217,14 +209,12 @@ impl Sentinel {
         }
         .to_string();
         let port_s = port.to_string();
+        // Gathering a quorum or votes: re-asked soon, with backoff (see `schedule`).
+        let m = &self.masters[i];
         let targets: Vec<(u64, super::LinkId)> = m
             .sentinels
             .iter()
-            .filter(|p| {
-                forced
-                    || (now.saturating_sub(p.last_master_down_reply_time) >= period
-                        && now.saturating_sub(p.last_ask_time) >= period)
-            })
+            .filter(|p| forced || now >= self.ask_due(m, p))
             .map(|p| (p.common.uid, p.common.link))
             .collect();
         for (puid, link) in targets {
@@ -850,42 +840,5 @@ impl Sentinel {
             to_port.to_string(),
         ];
         self.queue_script(argv);
-    }
-
-    /// True while some master needs a fast tick: SDOWN without a decision yet, or a
-    /// failover in progress.
-    pub fn needs_fast_tick(&self) -> bool {
-        self.masters.iter().any(|m| {
-            (m.common.s_down_since.is_some()
-                && (m.o_down_since.is_none() || m.start_not_before.is_some()))
-                || m.failover_in_progress()
-        })
-    }
-
-    /// When the next tick should run: at the sentinel's randomised 10–19 Hz, sooner while a
-    /// master needs attention, and not later than the moment a master would turn SDOWN.
-    pub fn next_tick_at(&mut self, now: Millis) -> Millis {
-        let hz = 10 + self.rng.below(10);
-        let mut at = now + 1000 / hz;
-        if self.needs_fast_tick() {
-            at = at.min(now + FAST_TICK_MS);
-        }
-        for m in &self.masters {
-            if m.common.s_down_since.is_some() {
-                continue;
-            }
-            let Some(l) = self.links.get(m.common.link.0) else {
-                continue;
-            };
-            let base = match l.act_ping_time {
-                Some(t) => Some(t),
-                None if l.disconnected() => Some(l.last_avail_time),
-                None => None,
-            };
-            if let Some(b) = base {
-                at = at.min((b + m.common.down_after + 1).max(now + 1));
-            }
-        }
-        at
     }
 }

@@ -161,6 +161,9 @@ pub struct Master {
     /// When the failover really began (`failover_start_time` carries the random delay
     /// before a retry): selection waits for replica INFO received since then.
     pub failover_began: Millis,
+    /// When the current wait on the peers began (SDOWN, a peer newly saying down, a
+    /// failover's start): re-asks back off from it (see `schedule`).
+    pub ask_phase_since: Millis,
     pub force_failover: bool,
     /// uid of the replica selected for promotion.
     pub promoted: Option<u64>,

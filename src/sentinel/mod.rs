@@ -29,6 +29,7 @@ mod info_apply;
 mod monitor;
 pub mod quorum;
 mod replies;
+mod schedule;
 pub mod scripts;
 pub mod select;
 #[doc(hidden)]

@@ -383,13 +383,11 @@ impl Sentinel {
         if let InstRef::Replica { replica, .. } = inst {
             if let Some(m) = self.master_of(inst) {
                 // Fast path: a failover is waiting on this replica's INFO.
-                let waited_on = m.replica_by_uid(replica).is_some_and(|r| {
-                    (r.promoted && m.failover_state == super::FailoverState::WaitPromotion)
-                        || r.reconf_sent
-                        || r.reconf_inprog
-                });
-                if waited_on {
-                    return super::failover::FAST_INFO_MS;
+                if let Some(period) = m
+                    .replica_by_uid(replica)
+                    .and_then(|r| self.waited_on_info_period(m, r))
+                {
+                    return period;
                 }
                 let fast = m.o_down_since.is_some()
                     || m.failover_in_progress()
@@ -611,6 +609,11 @@ impl Sentinel {
             if let Some(c) = self.inst_common_mut(inst) {
                 c.s_down_since = Some(now);
                 c.last_sdown_start = now;
+            }
+            if let InstRef::Master(uid) = inst {
+                if let Some(m) = self.master_by_uid_mut(uid) {
+                    m.ask_phase_since = now;
+                }
             }
             self.inst_event(Level::Warning, "+sdown", inst, "");
         } else if !down && was_sdown {

@@ -194,6 +194,7 @@ impl Sentinel {
             return;
         };
         p.last_master_down_reply_time = now;
+        let newly_down = *down == 1 && !p.master_down;
         p.master_down = *down == 1;
         if leader != "*" {
             let epoch = u64::try_from(*epoch).unwrap_or(0);
@@ -202,6 +203,10 @@ impl Sentinel {
             }
             p.leader = Some(leader);
             p.leader_epoch = epoch;
+        }
+        // Peers are turning: the others may follow soon, re-ask them fast again.
+        if newly_down {
+            m.ask_phase_since = now;
         }
     }
 

@@ -141,6 +141,29 @@ impl Scenario {
         self.now = self.now.max(t);
     }
 
+    /// The process stalls (no tick runs) until `t`, then ticks.
+    pub fn stall_until(&mut self, t: Millis) {
+        self.now = self.now.max(t);
+        self.next_tick = self.now;
+        self.run_until(self.now);
+    }
+
+    /// Runs until an event of `kind` about `about` has happened, checking every 10 ms up
+    /// to `limit`; panics if it did not.
+    pub fn run_until_event(&mut self, kind: &str, about: &str, limit: Millis) -> Millis {
+        while self.events_about(kind, about).is_empty() {
+            assert!(
+                self.now < limit,
+                "no {kind} {about} by {limit}: {:?}",
+                self.events
+            );
+            self.run_until(self.now + 10);
+        }
+        self.events_about(kind, about)
+            .first()
+            .map_or(self.now, |(t, _)| *t)
+    }
+
     /// One tick now (a wake-up); the core says when the next one is due.
     pub fn tick(&mut self) {
         self.wakeups.push(self.now);
@@ -346,11 +369,17 @@ pub fn master_info(replicas: &[&str]) -> String {
     s
 }
 
-/// The INFO text of a replica of `master` ("ip:port"), link up unless `link_down`.
+/// The INFO text of a replica of `master` ("ip:port"), link up unless `link_down`, at
+/// replica-priority 100.
 pub fn replica_info(master: &str, link_down: bool) -> String {
+    replica_info_at(master, link_down, 100)
+}
+
+/// [`replica_info`] with another replica-priority.
+pub fn replica_info_at(master: &str, link_down: bool, priority: u32) -> String {
     let (ip, port) = master.rsplit_once(':').unwrap_or((master, "6379"));
     format!(
-        "# Server\r\nrun_id:2222222222222222222222222222222222222222\r\n# Replication\r\nrole:slave\r\nmaster_host:{ip}\r\nmaster_port:{port}\r\nmaster_link_status:{}\r\nmaster_last_io_seconds_ago:0\r\nmaster_sync_in_progress:0\r\nslave_repl_offset:100\r\nslave_priority:100\r\nslave_read_only:1\r\nconnected_slaves:0\r\n",
+        "# Server\r\nrun_id:2222222222222222222222222222222222222222\r\n# Replication\r\nrole:slave\r\nmaster_host:{ip}\r\nmaster_port:{port}\r\nmaster_link_status:{}\r\nmaster_last_io_seconds_ago:0\r\nmaster_sync_in_progress:0\r\nslave_repl_offset:100\r\nslave_priority:{priority}\r\nslave_read_only:1\r\nconnected_slaves:0\r\n",
         if link_down { "down" } else { "up" }
     )
 }

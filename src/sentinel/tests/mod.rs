@@ -5,5 +5,6 @@
 #[allow(dead_code)]
 mod harness;
 
+mod churn;
 mod election;
 mod switch;
