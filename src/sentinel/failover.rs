@@ -621,10 +621,15 @@ impl Sentinel {
         m.failover_state = FailoverState::None;
         m.failover_state_change_time = now;
         m.force_failover = false;
-        if let Some(p) = m.promoted.take() {
-            if let Some(r) = m.replicas.iter_mut().find(|r| r.common.uid == p) {
-                r.promoted = false;
-            }
+        m.promoted = None;
+        // sentinel.c never aborts past wait-promotion; we do (a newer configuration for
+        // the same address ends our reconf-slaves), and no replica may keep a reconf flag:
+        // it would be polled at the fast INFO rate forever and skipped by the next failover.
+        for r in m.replicas.iter_mut() {
+            r.promoted = false;
+            r.reconf_sent = false;
+            r.reconf_inprog = false;
+            r.reconf_done = false;
         }
     }
 

@@ -20,6 +20,8 @@ pub mod wire_check;
 #[cfg(test)]
 mod wire_tests;
 
+#[cfg(test)]
+mod abort_tests;
 pub mod admin;
 mod build;
 pub mod durability;
