@@ -10,7 +10,12 @@ with openssl. Rounds alternate A, B, A, B. Prints medians, min-max and B/A for:
   * TLS handshakes per second on the client port (`openssl s_time -new`, full handshakes,
     one client process).
 
-Usage:  python3 bench/tls.py [--rounds N] [--d 1000]
+  * with --baseline PATH: RSS / RssAnon at rest in plaintext mode of another rsentinel
+    binary (e.g. a build from before TLS support) beside this one, to show that a
+    plaintext deployment pays nothing for TLS.
+
+Usage:  python3 bench/tls.py [--rounds N] [--d 1000] [--only failover,rest,handshakes]
+                             [--baseline PATH]
 Needs:  cargo build --release; redis-server, redis-sentinel, openssl, redis-py.
 Every process is started by this script and killed by PID at exit (also on Ctrl-C).
 """
@@ -293,29 +298,49 @@ def main():
     ap.add_argument("--d", type=int, default=1000)
     ap.add_argument("--settle", type=float, default=10.0)
     ap.add_argument("--hs-seconds", type=int, default=5)
+    ap.add_argument("--only", default="failover,rest,handshakes")
+    ap.add_argument("--baseline", help="another rsentinel binary, measured plaintext at rest")
     args = ap.parse_args()
+    only = args.only.split(",")
     CERTS = make_certs()
     rows = []
-    fo = {"A": [], "B": []}
-    for _ in range(args.rounds):
-        for impl in ("A", "B"):
-            fo[impl].append(failover_round(impl, args.d))
-    rows.append((f"TLS D={args.d}: kill -> all 3 agree GET-MASTER-ADDR - D ms", fo["A"], fo["B"]))
-    rss = {"A": [], "B": [], "P": []}
-    anon = {"A": [], "B": [], "P": []}
-    for _ in range(2):
-        for impl, tls, key in (("A", True, "A"), ("B", True, "B"), ("A", False, "P")):
-            for r, a in at_rest(impl, tls, args.settle):
-                rss[key].append(r)
-                anon[key].append(a)
-    rows.append(("TLS: RSS per sentinel at rest, KB", rss["A"], rss["B"]))
-    rows.append(("TLS: RssAnon per sentinel at rest, KB", anon["A"], anon["B"]))
-    rows.append(("rsentinel plaintext (A) vs TLS (B col): RSS at rest, KB", rss["P"], rss["A"]))
-    hs = {"A": [], "B": []}
-    for _ in range(3):
-        for impl in ("A", "B"):
-            hs[impl].append(handshakes_per_second(impl, args.hs_seconds))
-    rows.append(("TLS handshakes/s on the client port (openssl s_time -new)", hs["A"], hs["B"]))
+    if "failover" in only:
+        fo = {"A": [], "B": []}
+        for _ in range(args.rounds):
+            for impl in ("A", "B"):
+                fo[impl].append(failover_round(impl, args.d))
+        rows.append((f"TLS D={args.d}: kill -> all 3 agree GET-MASTER-ADDR - D ms",
+                     fo["A"], fo["B"]))
+    if "rest" in only:
+        runs = [("A", True, "A"), ("B", True, "B"), ("A", False, "P")]
+        if args.baseline:
+            IMPLS["O"] = ("rsentinel-baseline", args.baseline)
+            runs.append(("O", False, "O"))
+        rss = {k: [] for _, _, k in runs}
+        anon = {k: [] for _, _, k in runs}
+        for _ in range(2):
+            for impl, tls, key in runs:
+                for r, a in at_rest(impl, tls, args.settle):
+                    rss[key].append(r)
+                    anon[key].append(a)
+        rows.append(("TLS: RSS per sentinel at rest, KB", rss["A"], rss["B"]))
+        rows.append(("TLS: RssAnon per sentinel at rest, KB", anon["A"], anon["B"]))
+        rows.append(("rsentinel RSS at rest, KB: plaintext (A col) vs TLS (B col)",
+                     rss["P"], rss["A"]))
+        rows.append(("rsentinel RssAnon at rest, KB: plaintext (A col) vs TLS (B col)",
+                     anon["P"], anon["A"]))
+        if args.baseline:
+            rows.append(("plaintext RSS at rest, KB: this build (A col) vs baseline (B col)",
+                         rss["P"], rss["O"]))
+            rows.append(("plaintext RssAnon at rest, KB: this build (A col) vs baseline (B col)",
+                         anon["P"], anon["O"]))
+    if "handshakes" in only:
+        hs = {"A": [], "B": []}
+        for _ in range(3):
+            for impl in ("A", "B"):
+                hs[impl].append(handshakes_per_second(impl, args.hs_seconds))
+        rows.append(("TLS handshakes/s on the client port (openssl s_time -new)",
+                     hs["A"], hs["B"]))
     print("| metric | A rsentinel: median (min-max, n) | B redis-sentinel: median (min-max, n) | B/A |")
     print("|---|---|---|---|")
     for name, a, b in rows:
