@@ -48,8 +48,7 @@ impl Sentinel {
                     } else {
                         now.saturating_sub(r.reported.info_refresh)
                     },
-                    master_link_down_time: i64::try_from(r.master_link_down_time)
-                        .unwrap_or(i64::MAX),
+                    master_link_down_time: r.master_link_down_time,
                     repl_offset: r.slave_repl_offset,
                     runid: r.common.runid.as_deref(),
                 }

@@ -113,10 +113,7 @@ impl Sentinel {
         };
         r.reported.info = Some(cached);
         r.reported.info_refresh = now;
-        r.master_link_down_time = report
-            .master_link_down_ms
-            .and_then(|v| u64::try_from(v).ok())
-            .unwrap_or(0);
+        r.master_link_down_time = report.master_link_down_ms.unwrap_or(0);
         let role = report.role.map(to_role);
         if role == Some(Role::Slave) {
             if let Some(h) = report.master_host.and_then(|b| std::str::from_utf8(b).ok()) {

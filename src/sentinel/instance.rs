@@ -95,7 +95,9 @@ pub struct Replica {
     pub reported: Reported,
     /// When the replica's reported master (host/port) last changed.
     pub slave_conf_change_time: Millis,
-    pub master_link_down_time: u64,
+    /// `master_link_down_since_seconds` × 1000 (-1000: the replica never synced since it
+    /// started, as Redis reports it).
+    pub master_link_down_time: i64,
     pub slave_priority: u64,
     pub replica_announced: bool,
     pub master_host: Option<String>,

@@ -389,10 +389,12 @@ impl Sentinel {
                 {
                     return period;
                 }
+                // sentinel.c: a link down time other than 0 — the -1000 of a replica that
+                // never synced included — means the replica's INFO is worth following.
                 let fast = m.o_down_since.is_some()
                     || m.failover_in_progress()
                     || m.replica_by_uid(replica)
-                        .is_some_and(|r| r.master_link_down_time > 0);
+                        .is_some_and(|r| r.master_link_down_time != 0);
                 if fast {
                     return 1000;
                 }
