@@ -243,7 +243,7 @@ impl Sentinel {
         let idx = self
             .masters
             .iter()
-            .position(|m| m.common.host == ip && i64::from(m.common.port) == port);
+            .position(|m| i64::from(m.common.port) == port && self.same_host(&m.common.host, ip));
         let down = !self.tilt && idx.is_some_and(|i| self.masters[i].common.s_down_since.is_some());
         let (leader, leader_epoch) = match idx {
             Some(i) if runid != "*" => self.vote_leader(i, epoch, runid, now),

@@ -55,6 +55,7 @@ impl Sentinel {
             scripts: Default::default(),
             master_index: IdMap::default(),
             scratch: Vec::new(),
+            resolved: Vec::new(),
         };
         for mc in &config.masters {
             s.add_master(mc, now);

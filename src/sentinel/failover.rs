@@ -217,6 +217,9 @@ impl Sentinel {
             .filter(|p| forced || now >= self.ask_due(m, p))
             .map(|p| (p.common.uid, p.common.link))
             .collect();
+        // announceSentinelAddr: peers look the master up by this (redis-sentinel by its IP
+        // unless announce-hostnames is on).
+        let host = self.announce_host(&host).into_owned();
         for (puid, link) in targets {
             let connected = self.links.get(link.0).is_some_and(|l| !l.disconnected());
             if !connected {
@@ -698,6 +701,7 @@ impl Sentinel {
                 continue;
             };
             let (oh, op, name) = (m.common.host.clone(), m.common.port, m.common.name.clone());
+            let oh = self.announce_host(&oh).into_owned();
             self.event(
                 Level::Warning,
                 "+switch-master",

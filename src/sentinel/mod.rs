@@ -23,6 +23,7 @@ mod wire_tests;
 #[cfg(test)]
 mod abort_tests;
 pub mod admin;
+mod announce;
 mod build;
 pub mod durability;
 mod failover;
@@ -164,6 +165,8 @@ pub struct Sentinel {
     scripts: scripts::Scripts,
     /// Master uid → index in `masters` (rebuilt when a master is removed).
     master_index: IdMap<u64, usize>,
+    /// Host names and the IP the shell last connected to for each (see `announce`).
+    resolved: Vec<(String, std::net::IpAddr)>,
     /// Reused buffer for hello payloads.
     scratch: Vec<u8>,
 }

@@ -144,9 +144,9 @@ impl Sentinel {
             return String::new();
         };
         // The configured address, as sentinel.c prints it (not the promoted one).
-        let (mh, mp) = (m.common.host.as_str(), m.common.port);
+        let (mh, mp) = (self.announce_host(&m.common.host), m.common.port);
         match inst {
-            InstRef::Master(_) => instance_prefix("master", &m.common.name, mh, mp, None),
+            InstRef::Master(_) => instance_prefix("master", &m.common.name, &mh, mp, None),
             InstRef::Replica { .. } | InstRef::Sentinel { .. } => {
                 let Some(c) = self.inst_common(inst) else {
                     return String::new();
@@ -159,9 +159,9 @@ impl Sentinel {
                 instance_prefix(
                     kind,
                     &c.name,
-                    &c.host,
+                    &self.announce_host(&c.host),
                     c.port,
-                    Some((&m.common.name, mh, mp)),
+                    Some((&m.common.name, &mh, mp)),
                 )
             }
         }
@@ -490,6 +490,7 @@ impl Sentinel {
             return false;
         };
         let (mh, mp) = m.current_addr();
+        let mh = self.announce_host(mh);
         build_hello(
             &mut payload,
             &Hello {

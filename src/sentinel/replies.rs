@@ -366,7 +366,9 @@ impl Sentinel {
                     let m = &self.masters[idx];
                     (m.common.host.clone(), m.common.port)
                 };
-                if h.master_port != old_port || h.master_ip != old_host {
+                // sentinelAddrEqualsHostname: the same address by name or by IP is no switch
+                // (a redis-sentinel peer announces our `localhost` as 127.0.0.1).
+                if h.master_port != old_port || !self.same_host(&old_host, h.master_ip) {
                     self.inst_event(
                         Level::Warning,
                         "+config-update-from",
@@ -377,11 +379,12 @@ impl Sentinel {
                         "",
                     );
                     let name = self.masters[idx].common.name.clone();
+                    let shown = self.announce_host(&old_host).into_owned();
                     self.event(
                         Level::Warning,
                         "+switch-master",
                         format!(
-                            "{name} {old_host} {old_port} {} {}",
+                            "{name} {shown} {old_port} {} {}",
                             h.master_ip, h.master_port
                         ),
                     );

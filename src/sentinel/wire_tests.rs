@@ -192,3 +192,42 @@ fn a_vote_whose_save_failed_is_rolled_back_and_none_is_given_until_a_save_works(
     let r = c.is_master_down_by_addr(3_300, "127.0.0.1", 6379, 1, PEER);
     assert_eq!((r.leader.as_deref(), r.leader_epoch), (Some(PEER), 1));
 }
+
+/// A core monitoring `localhost` whose master connection reached 127.0.0.1.
+fn core_on_localhost(extra: &str) -> Sentinel {
+    let text = format!(
+        "sentinel resolve-hostnames yes\nsentinel monitor mymaster localhost 6379 2\n{extra}"
+    );
+    let cfg = load_str(&text).expect("config loads");
+    let mut c = Sentinel::new(&cfg.sentinel, Settings::default(), 1_000, 7);
+    c.handle(1_000, crate::sentinel::Input::Tick);
+    while let Some(a) = c.poll_action() {
+        if let crate::sentinel::Action::Connect { conn, .. } = a {
+            let local_ip = "127.0.0.1".to_string();
+            c.handle(1_001, crate::sentinel::Input::Connected { conn, local_ip });
+            c.connected_to(conn, std::net::IpAddr::from([127, 0, 0, 1]));
+        }
+    }
+    c
+}
+
+#[test]
+fn a_hello_naming_our_localhost_master_by_its_ip_is_no_switch() {
+    let mut c = core_on_localhost("");
+    c.process_hello(2_000, &hello("127.0.0.2", PEER, 1, "127.0.0.1", 1));
+    let m = c.master("mymaster").expect("monitored");
+    assert_eq!((m.common.host.as_str(), m.config_epoch), ("localhost", 1));
+    assert!(!events(&mut c)
+        .iter()
+        .any(|e| e.starts_with("+switch-master")));
+}
+
+#[test]
+fn a_master_named_localhost_is_announced_by_ip_unless_announce_hostnames() {
+    let c = core_on_localhost("");
+    assert_eq!(c.announce_host("localhost"), "127.0.0.1");
+    assert!(c.same_host("localhost", "127.0.0.1") && c.same_host("localhost", "LOCALHOST"));
+    assert!(!c.same_host("localhost", "127.0.0.2"));
+    let c = core_on_localhost("sentinel announce-hostnames yes\n");
+    assert_eq!(c.announce_host("localhost"), "localhost");
+}

@@ -137,7 +137,7 @@ pub fn sentinel(ctx: &mut Ctx, args: &[&[u8]], w: &mut ReplyWriter) {
             Some(m) => {
                 let (h, p) = m.current_addr();
                 w.array(2);
-                w.bulk(h.as_bytes());
+                w.bulk(ctx.core.announce_host(h).as_bytes());
                 w.bulk_uint(u64::from(p));
             }
             None => w.null_array(),
@@ -533,7 +533,7 @@ fn common_fields(
     };
     let link = core.link(c.link);
     f.add("name", &c.name);
-    f.add("ip", &c.host);
+    f.add("ip", core.announce_host(&c.host));
     f.add("port", c.port);
     f.add("runid", c.runid.as_deref().unwrap_or(""));
     f.add("flags", flags);
@@ -698,7 +698,7 @@ pub fn info_section(ctx: &Ctx, out: &mut String) {
             out,
             "master{i}:name={},status={status},address={}:{},slaves={},sentinels={}\r\n",
             m.common.name,
-            m.common.host,
+            core.announce_host(&m.common.host),
             m.common.port,
             m.replicas.len(),
             m.sentinels.len() + 1

@@ -179,11 +179,11 @@ impl Reactor {
                 Ok(None) => {}
                 _ => return self.lost_out(key),
             }
-            match o.stream.sock().peer_addr() {
-                Ok(_) => {}
+            let peer = match o.stream.sock().peer_addr() {
+                Ok(a) => a,
                 Err(e) if e.kind() == io::ErrorKind::NotConnected => return,
                 Err(_) => return self.lost_out(key),
-            }
+            };
             o.established = true;
             let local_ip = o
                 .stream
@@ -193,6 +193,8 @@ impl Reactor {
                 .unwrap_or_default();
             let conn = o.conn;
             self.core.handle(now, Input::Connected { conn, local_ip });
+            // What a host name resolved to: announced and compared as sentinel.c does.
+            self.core.connected_to(conn, peer.ip());
             self.flush_out(key);
         }
         if writable {
