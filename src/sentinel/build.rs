@@ -56,6 +56,7 @@ impl Sentinel {
             master_index: IdMap::default(),
             scratch: Vec::new(),
             resolved: Vec::new(),
+            last_refusal_warning: None,
         };
         for mc in &config.masters {
             s.add_master(mc, now);

@@ -167,6 +167,8 @@ pub struct Sentinel {
     master_index: IdMap<u64, usize>,
     /// Host names and the IP the shell last connected to for each (see `announce`).
     resolved: Vec<(String, std::net::IpAddr)>,
+    /// When a refused hello was last logged as a warning.
+    last_refusal_warning: Option<Millis>,
     /// Reused buffer for hello payloads.
     scratch: Vec<u8>,
 }

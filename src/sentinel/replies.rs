@@ -256,7 +256,9 @@ impl Sentinel {
             return;
         };
         if let Err(why) = self.hello_acceptable(&h) {
-            log::warn!(
+            let level = self.refusal_log_level(now);
+            log::log!(
+                level,
                 "Hello from {}:{} refused: {why}",
                 h.sentinel_ip,
                 h.sentinel_port
@@ -312,7 +314,9 @@ impl Sentinel {
                     return;
                 };
                 if self.masters[idx].sentinels.len() >= MAX_SENTINELS_PER_MASTER {
-                    log::warn!(
+                    let level = self.refusal_log_level(now);
+                    log::log!(
+                        level,
                         "Hello from {}:{} refused: master {} already has {} sentinels, \
                          the most hellos may add",
                         h.sentinel_ip,
@@ -434,6 +438,20 @@ impl Sentinel {
             }
         }
         Ok(())
+    }
+
+    /// Refused hellos are logged as warnings at most once a second (anyone who can PUBLISH
+    /// on a monitored master could send thousands a second); the rest at debug level.
+    fn refusal_log_level(&mut self, now: Millis) -> log::Level {
+        if self
+            .last_refusal_warning
+            .is_some_and(|t| now.saturating_sub(t) < 1_000)
+        {
+            log::Level::Debug
+        } else {
+            self.last_refusal_warning = Some(now);
+            log::Level::Warn
+        }
     }
 
     /// Removes the sentinel with `runid` from master `idx`. True if one was removed.
