@@ -1,8 +1,9 @@
 //! The `hostile` fault mix: forged hellos PUBLISHed on the master (host names, bad ports,
 //! epochs at u64::MAX, unknown masters, bad run ids), a replica announcing a host name, and
 //! full disks, on top of crashes. Every invariant holds over 250 seeds; and with the wire
-//! checks switched off (`unchecked_wire_values`) the same inputs are caught by the existing
-//! invariants, which proves they reach them.
+//! checks switched off (`unchecked_wire_values`), or failed saves taken for good ones
+//! (`ack_unsaved_votes`), the same inputs are caught by the existing invariants, which
+//! proves they reach them.
 
 use rsentinel::sentinel::switches::TestSwitches;
 use rsentinel::sim::{run_seed, FaultMix, SimConfig};
@@ -36,6 +37,28 @@ fn unchecked_wire_values_are_caught_by_the_invariants() {
     });
     assert!(
         matches!(found, Some((_, "config_parses_back" | "liveness"))),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn votes_given_although_their_save_failed_are_caught() {
+    let found = (4_000..4_250u64).find_map(|seed| {
+        let mut cfg = SimConfig::new(seed, FaultMix::Hostile);
+        cfg.switches = TestSwitches {
+            ack_unsaved_votes: true,
+            ..TestSwitches::default()
+        };
+        run_seed(&cfg)
+            .violations
+            .first()
+            .map(|v| (seed, v.invariant))
+    });
+    assert!(
+        matches!(
+            found,
+            Some((_, "one_vote_per_epoch" | "epochs_never_decrease"))
+        ),
         "{found:?}"
     );
 }

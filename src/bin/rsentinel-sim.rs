@@ -5,7 +5,7 @@
 //! ```text
 //! rsentinel-sim [--seeds N] [--first S] [--faults none|crash|partition|all|hostile|mixed]
 //!               [--seed N --trace] [--sentinels K] [--threads T]
-//!               [--start-jitter MS] [--fast-ask MS] [--bug vote-without-persist|vote-twice|unchecked-wire-values]
+//!               [--start-jitter MS] [--fast-ask MS] [--bug vote-without-persist|vote-twice|unchecked-wire-values|ack-unsaved-votes]
 //! ```
 
 use std::process::ExitCode;
@@ -16,7 +16,7 @@ use rsentinel::sim::{run_seed, FaultMix, SimConfig, Summary};
 const USAGE: &str =
     "usage: rsentinel-sim [--seeds N] [--first S] [--faults none|crash|partition|all|hostile|mixed] \
 [--seed N --trace] [--sentinels K] [--threads T] [--start-jitter MS] [--fast-ask MS] \
-[--bug vote-without-persist|vote-twice|unchecked-wire-values]";
+[--bug vote-without-persist|vote-twice|unchecked-wire-values|ack-unsaved-votes]";
 
 struct Args {
     seeds: u64,
@@ -68,6 +68,7 @@ fn parse() -> Result<Args, String> {
                 "vote-without-persist" => a.base.switches.vote_without_persist = true,
                 "vote-twice" => a.base.switches.vote_twice = true,
                 "unchecked-wire-values" => a.base.switches.unchecked_wire_values = true,
+                "ack-unsaved-votes" => a.base.switches.ack_unsaved_votes = true,
                 v => return Err(format!("unknown bug {v:?}")),
             },
             "-h" | "--help" => return Err(USAGE.to_string()),

@@ -14,6 +14,9 @@ pub struct TestSwitches {
     /// Bug: hello and INFO values enter the state unchecked (host names while
     /// `resolve-hostnames no`, any run id, any epoch jump), as before `wire_check`.
     pub unchecked_wire_values: bool,
+    /// Bug: a failed save is treated as a successful one (held votes are given anyway), as
+    /// before `durability`.
+    pub ack_unsaved_votes: bool,
     /// Override of `failover::START_JITTER_MS`.
     pub start_jitter_ms: Option<u64>,
     /// Override of `failover::FAST_ASK_MS`.

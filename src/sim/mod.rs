@@ -119,6 +119,9 @@ impl SimConfig {
         if sw.unchecked_wire_values {
             s.push_str(" --bug unchecked-wire-values");
         }
+        if sw.ack_unsaved_votes {
+            s.push_str(" --bug ack-unsaved-votes");
+        }
         s
     }
 }
