@@ -195,7 +195,8 @@ fn run(config_path: Option<PathBuf>, mut overrides: String, stdin: bool) -> i32 
     let server_settings = server::Settings {
         run_id: sentinel::rng::Rng::new(seed ^ 0x5eed).hex_id(),
         process_id: std::process::id(),
-        tcp_port: g.port,
+        // INFO tcp_port: Redis shows the TLS port when there is no plaintext one.
+        tcp_port: if g.port != 0 { g.port } else { g.tls_port },
         executable: std::env::current_exe()
             .map(|p| p.display().to_string())
             .unwrap_or_default(),
@@ -258,7 +259,8 @@ fn run(config_path: Option<PathBuf>, mut overrides: String, stdin: bool) -> i32 
             return 1;
         }
     }
-    log::info!("Running mode=sentinel, port={}.", g.port);
+    let shown_port = if g.port != 0 { g.port } else { g.tls_port };
+    log::info!("Running mode=sentinel, port={shown_port}.");
     log::warn!("Sentinel ID is {}", core.myid);
     core.announce_masters();
     let bind_source = g.bind_source_addr.as_deref().and_then(|a| a.parse().ok());

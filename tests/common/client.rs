@@ -4,7 +4,10 @@
 use std::fmt;
 use std::io::{self, BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::{Shutdown, TcpStream};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use rustls::{ClientConfig, ClientConnection, StreamOwned};
 
 /// Default connect/read/write timeout of a [`Client`].
 pub const IO_TIMEOUT: Duration = Duration::from_secs(5);
@@ -254,10 +257,31 @@ pub fn encode_command<A: AsRef<[u8]>>(args: &[A]) -> Vec<u8> {
     out
 }
 
-/// A blocking RESP connection.
+/// A TLS session shared by a client's reading and writing halves (used from one thread).
+#[derive(Clone)]
+struct TlsHalf(Arc<Mutex<StreamOwned<ClientConnection, TcpStream>>>);
+
+impl Read for TlsHalf {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).read(buf)
+    }
+}
+
+impl Write for TlsHalf {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).write(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).flush()
+    }
+}
+
+/// A blocking RESP connection, over plain TCP or TLS.
 pub struct Client {
-    reader: BufReader<TcpStream>,
-    writer: TcpStream,
+    reader: BufReader<Box<dyn Read + Send>>,
+    writer: Box<dyn Write + Send>,
+    /// The socket underneath (timeouts, shutdown).
+    sock: TcpStream,
     port: u16,
     /// Textual substitutions applied by the compare helpers to this side's replies (e.g. the
     /// side's own master port → `<master-port>`), longest first.
@@ -277,9 +301,35 @@ impl Client {
         stream.set_write_timeout(Some(IO_TIMEOUT))?;
         stream.set_nodelay(true)?;
         let writer = stream.try_clone()?;
+        let sock = stream.try_clone()?;
         Ok(Client {
-            reader: BufReader::new(stream),
-            writer,
+            reader: BufReader::new(Box::new(stream)),
+            writer: Box::new(writer),
+            sock,
+            port,
+            subst: Vec::new(),
+        })
+    }
+
+    /// Connect to 127.0.0.1:`port` over TLS with `cfg` (the handshake completes here).
+    pub fn try_connect_tls(port: u16, cfg: Arc<ClientConfig>) -> io::Result<Client> {
+        let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+        let stream = TcpStream::connect_timeout(&addr, IO_TIMEOUT)?;
+        stream.set_read_timeout(Some(IO_TIMEOUT))?;
+        stream.set_write_timeout(Some(IO_TIMEOUT))?;
+        stream.set_nodelay(true)?;
+        let sock = stream.try_clone()?;
+        let name = rustls::pki_types::ServerName::IpAddress(addr.ip().into());
+        let conn = ClientConnection::new(cfg, name).map_err(io::Error::other)?;
+        let mut tls = StreamOwned::new(conn, stream);
+        while tls.conn.is_handshaking() {
+            tls.conn.complete_io(&mut tls.sock)?;
+        }
+        let half = TlsHalf(Arc::new(Mutex::new(tls)));
+        Ok(Client {
+            reader: BufReader::new(Box::new(half.clone())),
+            writer: Box::new(half),
+            sock,
             port,
             subst: Vec::new(),
         })
@@ -296,7 +346,7 @@ impl Client {
 
     /// Change the read timeout (None = block forever; avoid that in tests).
     pub fn set_read_timeout(&mut self, t: Option<Duration>) {
-        self.writer
+        self.sock
             .set_read_timeout(t)
             .expect("set_read_timeout on a live socket");
     }
@@ -391,11 +441,12 @@ impl Client {
         let mut b = [0u8; 1];
         let r = self.reader.read(&mut b);
         self.set_read_timeout(Some(IO_TIMEOUT));
-        matches!(r, Ok(0)) || matches!(&r, Err(e) if e.kind() == ErrorKind::ConnectionReset)
+        matches!(r, Ok(0))
+            || matches!(&r, Err(e) if matches!(e.kind(), ErrorKind::ConnectionReset | ErrorKind::UnexpectedEof))
     }
 
     pub fn shutdown(&mut self) {
-        let _ = self.writer.shutdown(Shutdown::Both);
+        let _ = self.sock.shutdown(Shutdown::Both);
     }
 
     fn line(&mut self, raw: &mut Vec<u8>) -> io::Result<String> {

@@ -10,6 +10,12 @@
 //!
 //! `RSENTINEL_COMPARE_SELF=1` runs `redis-sentinel` on both sides: the whole differential
 //! suite must then pass, which checks the masks and helpers themselves.
+//!
+//! `RSENTINEL_COMPARE_TLS=1` runs both sides TLS-only (masters, replicas and sentinels with
+//! `port 0`, `tls-port`, `tls-replication yes`, `tls-auth-clients yes`) and talks to the
+//! sentinels over TLS: the same replies are required. It serves the tests that talk only
+//! through [`Pair`]'s clients (`compat_commands`); tests with raw sockets or redis-py of
+//! their own stay plaintext.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -362,6 +368,11 @@ pub fn candidate_kind() -> Kind {
     }
 }
 
+/// Whether the pairs run TLS-only (`RSENTINEL_COMPARE_TLS=1`).
+pub fn compare_tls() -> bool {
+    std::env::var("RSENTINEL_COMPARE_TLS").is_ok_and(|v| !v.is_empty() && v != "0")
+}
+
 /// One side of a [`Pair`]: a sentinel, the master it monitors and that master's replicas.
 pub struct Side {
     pub master: Proc,
@@ -371,6 +382,9 @@ pub struct Side {
 
 impl Side {
     fn start(kind: Kind, replicas: usize, conf: &dyn Fn(u16) -> SentinelConf) -> Side {
+        if compare_tls() {
+            return Side::start_tls(kind, replicas, conf);
+        }
         let master = RedisServer::master();
         let replicas: Vec<Proc> = (0..replicas)
             .map(|_| RedisServer::replica_of(master.port()))
@@ -388,9 +402,53 @@ impl Side {
         }
     }
 
+    /// [`Side::start`] with every process TLS-only (shared certificates).
+    fn start_tls(kind: Kind, replicas: usize, conf: &dyn Fn(u16) -> SentinelConf) -> Side {
+        let certs = super::tls::shared_certs();
+        let ports = free_ports(replicas + 2);
+        let mport = ports[0];
+        let master = super::tls::tls_redis_server(certs, mport, None);
+        let n = replicas;
+        let replicas: Vec<Proc> = ports[1..=n]
+            .iter()
+            .map(|&p| super::tls::tls_redis_server(certs, p, Some(mport)))
+            .collect();
+        for r in &replicas {
+            let port = r.port();
+            super::wait_until(Duration::from_secs(10), "TLS replica linked", || {
+                let mut c = super::tls::tls_client(port);
+                c.cmd(&["INFO", "replication"])
+                    .as_str()
+                    .is_some_and(|t| t.contains("master_link_status:up"))
+            });
+        }
+        let port = ports[n + 1];
+        let mut text = conf(mport).port(port).to_string();
+        text = text.replacen(&format!("port {port}\n"), "", 1);
+        for l in certs.config_lines(port) {
+            text.push_str(&l);
+            text.push('\n');
+        }
+        let sentinel = super::tls::spawn_tls(kind, &text, port);
+        Side {
+            master,
+            replicas,
+            sentinel,
+        }
+    }
+
+    /// A connection to this side's sentinel (TLS in TLS mode).
+    fn connect(&self) -> Client {
+        if compare_tls() {
+            super::tls::tls_client(self.sentinel.port())
+        } else {
+            self.sentinel.client()
+        }
+    }
+
     /// A client whose replies get this side's substitutions in comparisons.
     pub fn client(&self) -> Client {
-        let mut c = self.sentinel.client();
+        let mut c = self.connect();
         c.subst = vec![
             (
                 self.sentinel.dir().display().to_string(),
@@ -476,7 +534,7 @@ impl Pair {
     /// listed with flags exactly `slave` and its link `ok`.
     pub fn wait_settled(&self, name: &str) {
         for side in [&self.reference, &self.candidate] {
-            let mut c = side.sentinel.client();
+            let mut c = side.connect();
             super::wait_until(
                 Duration::from_secs(10),
                 &format!(

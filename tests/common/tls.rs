@@ -7,8 +7,10 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
+use super::client::Client;
 use super::poll_until;
 use super::proc::{Kind, Proc};
 
@@ -392,4 +394,41 @@ pub fn presented_subject(port: u16, certs: &Certs) -> String {
 pub fn install(pair: &Pair, cert: &std::path::Path, key: &std::path::Path) {
     std::fs::copy(&pair.cert, cert).expect("copy cert");
     std::fs::copy(&pair.key, key).expect("copy key");
+}
+
+// ------------------------------------------------------------------------------------------
+// one set of certificates per test process, and a TLS client for the differential harness
+
+/// Certificates shared by every test of this process that needs no files of its own (the
+/// differential harness in TLS mode). Their dir is removed with stale test dirs.
+pub fn shared_certs() -> &'static Certs {
+    static CERTS: OnceLock<Certs> = OnceLock::new();
+    CERTS.get_or_init(Certs::generate)
+}
+
+/// A rustls client configuration trusting `certs.ca` and presenting the node certificate.
+pub fn client_config(certs: &Certs) -> Arc<rustls::ClientConfig> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let mut roots = rustls::RootCertStore::empty();
+    for c in CertificateDer::pem_file_iter(&certs.ca).expect("read CA") {
+        roots.add(c.expect("CA PEM")).expect("add CA");
+    }
+    let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(&certs.node.cert)
+        .expect("read node cert")
+        .map(|c| c.expect("node cert PEM"))
+        .collect();
+    let key = PrivateKeyDer::from_pem_file(&certs.node.key).expect("node key");
+    let cfg = rustls::ClientConfig::builder()
+        .with_root_certificates(roots)
+        .with_client_auth_cert(chain, key)
+        .expect("client config");
+    Arc::new(cfg)
+}
+
+/// A TLS [`Client`] to 127.0.0.1:`port` with the shared certificates.
+pub fn tls_client(port: u16) -> Client {
+    static CFG: OnceLock<Arc<rustls::ClientConfig>> = OnceLock::new();
+    let cfg = CFG.get_or_init(|| client_config(shared_certs())).clone();
+    Client::try_connect_tls(port, cfg).unwrap_or_else(|e| panic!("TLS connect to {port}: {e}"))
 }
