@@ -14,7 +14,8 @@ with openssl. Rounds alternate A, B, A, B. Prints medians, min-max and B/A for:
     binary (e.g. a build from before TLS support) beside this one, to show that a
     plaintext deployment pays nothing for TLS.
 
-Usage:  python3 bench/tls.py [--rounds N] [--d 1000] [--only failover,rest,handshakes]
+Usage:  python3 bench/tls.py [--rounds N] [--d 1000]
+                             [--only failover,failover-plain,rest,handshakes]
                              [--baseline PATH]
 Needs:  cargo build --release; redis-server, redis-sentinel, openssl, redis-py.
 Every process is started by this script and killed by PID at exit (also on Ctrl-C).
@@ -198,8 +199,8 @@ class Topology:
             kill(p)
 
 
-def failover_round(impl, d):
-    topo = Topology(impl, d)
+def failover_round(impl, d, tls=True):
+    topo = Topology(impl, d, tls=tls)
     try:
         time.sleep(2)
         agreed = {}
@@ -207,7 +208,7 @@ def failover_round(impl, d):
         stop = threading.Event()
 
         def poll(port):
-            c = client(port, 0.3)
+            c = client(port, 0.3, tls=tls)
             while not stop.is_set():
                 try:
                     addr = c.execute_command("SENTINEL", "GET-MASTER-ADDR-BY-NAME", "m")
@@ -310,6 +311,13 @@ def main():
             for impl in ("A", "B"):
                 fo[impl].append(failover_round(impl, args.d))
         rows.append((f"TLS D={args.d}: kill -> all 3 agree GET-MASTER-ADDR - D ms",
+                     fo["A"], fo["B"]))
+    if "failover-plain" in only:
+        fo = {"A": [], "B": []}
+        for _ in range(args.rounds):
+            for impl in ("A", "B"):
+                fo[impl].append(failover_round(impl, args.d, tls=False))
+        rows.append((f"plaintext D={args.d} (same script): kill -> all 3 agree - D ms",
                      fo["A"], fo["B"]))
     if "rest" in only:
         runs = [("A", True, "A"), ("B", True, "B"), ("A", False, "P")]
