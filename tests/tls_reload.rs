@@ -153,3 +153,64 @@ fn sentinel_config_set_replaces_certificates_persists_them_and_refuses_a_bad_fil
     assert_eq!(presented_subject(ports[1], &certs), "subject=CN=rotated");
     assert_eq!(cli(ports[1], &args, &["PING"]).as_deref(), Ok("PONG"));
 }
+
+#[test]
+fn a_group_rotated_live_to_new_server_and_client_certificates_still_fails_over() {
+    let certs = Certs::generate();
+    let args = certs.cli_args(&certs.node);
+    let ports = free_ports(6);
+    let (mport, rports, sports) = (ports[0], &ports[1..3], &ports[3..6]);
+    let mut servers = vec![tls_redis_server(&certs, mport, None)];
+    for &r in rports {
+        servers.push(tls_redis_server(&certs, r, Some(mport)));
+    }
+    let sentinels: Vec<Proc> = sports
+        .iter()
+        .map(|&p| spawn_tls(Kind::RSentinel, &sentinel_conf(&certs, p, mport, &[]), p))
+        .collect();
+    let refs: Vec<&Proc> = sentinels.iter().collect();
+    wait_discovered(&refs, &args, 2, 2);
+    // Every sentinel gets a new server certificate and a new client certificate.
+    for (i, s) in sentinels.iter().enumerate() {
+        let server = certs.issue(&format!("server{i}"), &format!("server{i}"));
+        let client = certs.issue(&format!("client{i}"), &format!("client{i}"));
+        let paths =
+            [&server.cert, &server.key, &client.cert, &client.key].map(|p| p.display().to_string());
+        let set = [
+            "SENTINEL",
+            "CONFIG",
+            "SET",
+            "tls-cert-file",
+            &paths[0],
+            "tls-key-file",
+            &paths[1],
+            "tls-client-cert-file",
+            &paths[2],
+            "tls-client-key-file",
+            &paths[3],
+        ];
+        assert_eq!(cli(s.port(), &args, &set).as_deref(), Ok("OK"));
+        assert_eq!(
+            presented_subject(s.port(), &certs),
+            format!("subject=CN=server{i}")
+        );
+        let conf = s.read_config();
+        assert!(paths.iter().all(|p| conf.contains(p.as_str())), "{conf}");
+    }
+    // The links made after the rotation (to the promoted replica's new role, the peers'
+    // reconnections) use the new material; the group fails over as before.
+    servers[0].kill9();
+    let new = wait_agreement(&refs, &args, mport);
+    assert!(rports.contains(&new), "promoted {new}");
+    let other = rports
+        .iter()
+        .copied()
+        .find(|&p| p != new)
+        .unwrap_or_default();
+    let ok = poll_until(Duration::from_secs(30), || {
+        cli(other, &args, &["INFO", "replication"]).is_ok_and(|t| {
+            t.contains(&format!("master_port:{new}")) && t.contains("master_link_status:up")
+        })
+    });
+    assert!(ok, "the other replica follows {new}");
+}
