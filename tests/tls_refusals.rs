@@ -330,3 +330,46 @@ fn a_ca_directory_is_read_for_trust_anchors() {
     let other = certs.cli_args(&certs.other);
     assert!(cli(ports[1], &other, &["PING"]).is_err());
 }
+
+#[test]
+fn tls_auth_clients_optional_and_no_accept_clients_without_a_certificate_as_redis_sentinel() {
+    let certs = Certs::generate();
+    let ports = free_ports(5);
+    let master = tls_redis_server(&certs, ports[0], None);
+    let no_cert = vec![
+        "--tls".into(),
+        "--cacert".into(),
+        certs.ca.display().to_string(),
+    ];
+    let other_ca = certs.cli_args(&certs.other);
+    let mut outcomes = Vec::new();
+    for (i, (kind, mode)) in [
+        (Kind::RedisSentinel, "optional"),
+        (Kind::RSentinel, "optional"),
+        (Kind::RedisSentinel, "no"),
+        (Kind::RSentinel, "no"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let port = ports[i + 1];
+        let conf = sentinel_conf(&certs, port, master.port(), &[])
+            .replace("tls-auth-clients yes", &format!("tls-auth-clients {mode}"));
+        let _s = spawn_tls(kind, &conf, port);
+        outcomes.push((
+            mode,
+            cli(port, &no_cert, &["PING"]).is_ok(),
+            cli(port, &other_ca, &["PING"]).is_ok(),
+        ));
+    }
+    // optional: no certificate is fine, a bad one is refused; no: nothing is checked.
+    assert_eq!(
+        outcomes,
+        [
+            ("optional", true, false),
+            ("optional", true, false),
+            ("no", true, true),
+            ("no", true, true)
+        ]
+    );
+}
