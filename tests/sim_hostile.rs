@@ -57,7 +57,10 @@ fn votes_given_although_their_save_failed_are_caught() {
     assert!(
         matches!(
             found,
-            Some((_, "one_vote_per_epoch" | "epochs_never_decrease"))
+            Some((
+                _,
+                "vote_reply_is_persisted" | "one_vote_per_epoch" | "epochs_never_decrease"
+            ))
         ),
         "{found:?}"
     );

@@ -39,6 +39,16 @@ fn all_faults_together_hold_every_invariant_over_250_seeds() {
     sweep(FaultMix::All, 3_000..3_250);
 }
 
+#[test]
+fn races_hold_every_invariant_over_100_seeds() {
+    sweep(FaultMix::Race, 4_000..4_100);
+}
+
+#[test]
+fn two_masters_with_every_fault_hold_every_invariant_over_100_seeds() {
+    sweep(FaultMix::Multi, 5_000..5_100);
+}
+
 /// Seeds that found the stale-failover split brain (see `process_hello`): a sentinel still
 /// in `reconf-slaves` of an old epoch adopted a newer config epoch for the *configured*
 /// address without switching, then finished its old failover under the newer epoch — two

@@ -3,9 +3,13 @@
 //! seed prints a one-line replay command and, replayed with `--seed N --trace`, its trace.
 //!
 //! ```text
-//! rsentinel-sim [--seeds N] [--first S] [--faults none|crash|partition|all|hostile|mixed]
-//!               [--seed N --trace] [--sentinels K] [--threads T]
-//!               [--start-jitter MS] [--fast-ask MS] [--bug vote-without-persist|vote-twice|unchecked-wire-values|ack-unsaved-votes]
+//! rsentinel-sim [--seeds N] [--first S]
+//!               [--faults none|crash|partition|all|hostile|race|multi|mixed]
+//!               [--seed N --trace] [--sentinels K] [--threads T] [--check-rates]
+//!               [--start-jitter MS] [--fast-ask MS] [--bug NAME]...
+//! bugs: vote-without-persist, vote-twice, unchecked-wire-values, ack-unsaved-votes,
+//!       early-sdown, odown-without-quorum, leader-counts-any-epoch, select-ignores-priority,
+//!       select-without-fresh-info, ask-storm
 //! ```
 
 use std::process::ExitCode;
@@ -14,9 +18,12 @@ use std::time::Instant;
 use rsentinel::sim::{run_seed, FaultMix, SimConfig, Summary};
 
 const USAGE: &str =
-    "usage: rsentinel-sim [--seeds N] [--first S] [--faults none|crash|partition|all|hostile|mixed] \
-[--seed N --trace] [--sentinels K] [--threads T] [--start-jitter MS] [--fast-ask MS] \
-[--bug vote-without-persist|vote-twice|unchecked-wire-values|ack-unsaved-votes]";
+    "usage: rsentinel-sim [--seeds N] [--first S] \
+[--faults none|crash|partition|all|hostile|race|multi|mixed] \
+[--seed N --trace] [--sentinels K] [--threads T] [--check-rates] [--start-jitter MS] [--fast-ask MS] \
+[--bug vote-without-persist|vote-twice|unchecked-wire-values|ack-unsaved-votes|early-sdown|\
+odown-without-quorum|leader-counts-any-epoch|select-ignores-priority|select-without-fresh-info|\
+ask-storm]";
 
 struct Args {
     seeds: u64,
@@ -52,6 +59,7 @@ fn parse() -> Result<Args, String> {
             "--first" => a.first = num(val()?)?,
             "--seed" => a.one = Some(num(val()?)?),
             "--trace" => a.trace = true,
+            "--check-rates" => a.base.check_rates = true,
             "--threads" => a.threads = num(val()?)?.clamp(1, 64) as usize,
             "--sentinels" => a.base.sentinels = num(val()?)?.clamp(3, 7) as usize,
             "--start-jitter" => a.base.switches.start_jitter_ms = Some(num(val()?)?),
@@ -69,6 +77,12 @@ fn parse() -> Result<Args, String> {
                 "vote-twice" => a.base.switches.vote_twice = true,
                 "unchecked-wire-values" => a.base.switches.unchecked_wire_values = true,
                 "ack-unsaved-votes" => a.base.switches.ack_unsaved_votes = true,
+                "early-sdown" => a.base.switches.early_sdown = true,
+                "odown-without-quorum" => a.base.switches.odown_without_quorum = true,
+                "leader-counts-any-epoch" => a.base.switches.leader_counts_any_epoch = true,
+                "select-ignores-priority" => a.base.switches.select_ignores_priority = true,
+                "ask-storm" => a.base.switches.ask_storm = true,
+                "select-without-fresh-info" => a.base.switches.select_without_fresh_info = true,
                 v => return Err(format!("unknown bug {v:?}")),
             },
             "-h" | "--help" => return Err(USAGE.to_string()),
@@ -80,12 +94,8 @@ fn parse() -> Result<Args, String> {
 
 /// The fault mix of seed `s`: fixed, or rotating through all four.
 fn mix_for(a: &Args, s: u64) -> FaultMix {
-    a.faults.unwrap_or(match s % 4 {
-        0 => FaultMix::None,
-        1 => FaultMix::Crash,
-        2 => FaultMix::Partition,
-        _ => FaultMix::All,
-    })
+    a.faults
+        .unwrap_or(FaultMix::ALL[(s % FaultMix::ALL.len() as u64) as usize])
 }
 
 fn main() -> ExitCode {

@@ -56,7 +56,11 @@ impl Sentinel {
         let (count, odown) = if m.common.s_down_since.is_some() {
             quorum::odown(
                 m.sentinels.iter().filter(|p| p.master_down).count(),
-                m.quorum,
+                if self.test_switches.odown_without_quorum {
+                    1
+                } else {
+                    m.quorum
+                },
             )
         } else {
             (0, false)
@@ -325,7 +329,7 @@ impl Sentinel {
         let mut tally = Tally::default();
         for p in &m.sentinels {
             if let Some(l) = &p.leader {
-                if p.leader_epoch == epoch {
+                if p.leader_epoch == epoch || self.test_switches.leader_counts_any_epoch {
                     tally.add(l);
                 }
             }

@@ -41,7 +41,10 @@ impl Sentinel {
                     disconnected: link.is_none_or(|l| l.disconnected()),
                     since_last_avail: link
                         .map_or(u64::MAX, |l| now.saturating_sub(l.last_avail_time)),
-                    priority: r.slave_priority,
+                    priority: match r.slave_priority {
+                        p if p > 0 && self.test_switches.select_ignores_priority => 1,
+                        p => p,
+                    },
                     replica_announced: r.replica_announced,
                     since_info: if r.reported.info_refresh == 0 {
                         u64::MAX
@@ -62,7 +65,10 @@ impl Sentinel {
     pub(super) fn failover_select_slave(&mut self, i: usize, now: Millis) {
         let uid = self.masters[i].common.uid;
         let waited = now.saturating_sub(self.masters[i].failover_state_change_time);
-        if waited < self.fresh_info_wait(i) && self.await_fresh_info(i) {
+        if !self.test_switches.select_without_fresh_info
+            && waited < self.fresh_info_wait(i)
+            && self.await_fresh_info(i)
+        {
             return;
         }
         match self.select_replica(i, now) {

@@ -594,6 +594,11 @@ impl Sentinel {
         }
         let mut down = elapsed > down_after;
         if let InstRef::Master(_) = inst {
+            if self.test_switches.early_sdown {
+                down |= now
+                    .saturating_sub(self.links.get(link_id.0).map_or(now, |l| l.last_avail_time))
+                    > down_after / 4;
+            }
             if let Some(m) = self.master_of(inst) {
                 if m.reported.role == Role::Slave
                     && now.saturating_sub(m.reported.role_time)

@@ -47,7 +47,9 @@ impl Sentinel {
     /// When peer `p` of master `m` is to be asked next (while `m` is SDOWN).
     pub(super) fn ask_due(&self, m: &Master, p: &Peer) -> Millis {
         let period = self.timing.ask_period;
-        let interval = if fast_ask_useful(m, p) {
+        let interval = if self.test_switches.ask_storm {
+            self.test_switches.fast_ask_ms.unwrap_or(FAST_ASK_MS)
+        } else if fast_ask_useful(m, p) {
             let fast = self.test_switches.fast_ask_ms.unwrap_or(FAST_ASK_MS);
             backoff(
                 p.last_ask_time.saturating_sub(m.ask_phase_since),

@@ -17,6 +17,21 @@ pub struct TestSwitches {
     /// Bug: a failed save is treated as a successful one (held votes are given anyway), as
     /// before `durability`.
     pub ack_unsaved_votes: bool,
+    /// Bug: a master is SDOWN a quarter of down-after after its last valid reply (so a
+    /// healthy master flaps down between two PINGs).
+    pub early_sdown: bool,
+    /// Bug: our own SDOWN is enough for ODOWN (the peers' replies are not needed).
+    pub odown_without_quorum: bool,
+    /// Bug: the election counts the peers' votes whatever epoch they were cast in.
+    pub leader_counts_any_epoch: bool,
+    /// Bug: replica selection ignores `replica-priority` (offset and run id only).
+    pub select_ignores_priority: bool,
+    /// Bug: selection ranks the replicas on the INFO it has, without waiting for a fresh
+    /// one from each (as sentinel.c does).
+    pub select_without_fresh_info: bool,
+    /// Bug: peers are re-asked `is-master-down-by-addr` at the fast interval in every
+    /// state, for as long as the master is SDOWN.
+    pub ask_storm: bool,
     /// Override of `failover::START_JITTER_MS`.
     pub start_jitter_ms: Option<u64>,
     /// Override of `failover::FAST_ASK_MS`.

@@ -3,7 +3,7 @@
 //! liveness invariant (6).
 
 use super::redis::RRole;
-use super::world::{World, STABLE_FOR};
+use super::world::{group_name, World, STABLE_FOR};
 
 impl World {
     /// Keeps the replicas' links, offsets and their masters' replica lists up to date.
@@ -74,14 +74,21 @@ impl World {
         }
     }
 
-    /// The master address every live sentinel names, if they agree.
+    /// The address every live sentinel names for the first master, if they agree.
     pub(super) fn agreement(&self) -> Option<(String, u16)> {
+        self.agreement_on(0)
+    }
+
+    /// The address every live sentinel names for master `g`, if they agree.
+    pub(super) fn agreement_on(&self, g: usize) -> Option<(String, u16)> {
+        let name = group_name(g);
         let mut addr: Option<(String, u16)> = None;
         for s in &self.sentinels {
             let Some(core) = s.core.as_ref() else {
                 continue;
             };
-            let (h, p) = core.masters.first()?.current_addr();
+            let m = core.masters.iter().find(|m| m.common.name == name)?;
+            let (h, p) = m.current_addr();
             match &addr {
                 None => addr = Some((h.to_string(), p)),
                 Some((ah, ap)) if ah == h && *ap == p => {}
@@ -107,10 +114,15 @@ impl World {
         }
     }
 
-    /// Invariant 6: all live sentinels name the same master, it is a master, and every
-    /// other live instance replicates from it with its link up.
+    /// Invariant 6: for every master, all live sentinels name the same instance, it is a
+    /// master, and every other live instance of its group replicates from it with its link
+    /// up.
     pub(super) fn converged(&self) -> bool {
-        let Some((h, p)) = self.agreement() else {
+        (0..self.redis.len() / 3).all(|g| self.converged_on(g))
+    }
+
+    fn converged_on(&self, g: usize) -> bool {
+        let Some((h, p)) = self.agreement_on(g) else {
             return false;
         };
         let Some(m) = self.redis.iter().find(|r| r.ip == h && r.port == p) else {
@@ -121,8 +133,9 @@ impl World {
         }
         self.redis
             .iter()
-            .filter(|r| r.alive && !(r.ip == h && r.port == p))
-            .all(|r| {
+            .enumerate()
+            .filter(|(j, r)| j / 3 == g && r.alive && !(r.ip == h && r.port == p))
+            .all(|(_, r)| {
                 r.link_up
                     && matches!(&r.role, RRole::Replica { host, port } if *host == h && *port == p)
             })

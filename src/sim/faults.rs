@@ -49,7 +49,7 @@ impl World {
                 }
                 let inc = s.inc;
                 if let Some(core) = s.core.as_ref() {
-                    self.checker.restarted(&core.myid);
+                    self.checker.restarted(&core.myid, now);
                 }
                 self.apply(p, out);
                 self.push(now, Ev::Tick(p, inc));
@@ -66,12 +66,17 @@ impl World {
         let now = self.now;
         self.trace.log(now, "~~", || format!("{f:?}"));
         match f {
-            Fault::CrashMaster => {
-                let Some(j) = self.redis.iter().position(|r| r.alive && r.is_master()) else {
+            Fault::CrashMaster(g) => {
+                let Some(j) = self
+                    .redis
+                    .iter()
+                    .enumerate()
+                    .position(|(j, r)| j / 3 == g && r.alive && r.is_master())
+                else {
                     return;
                 };
                 let p = j + self.n();
-                if self.failover_from.is_none() && self.failover_ms.is_none() {
+                if g == 0 && self.failover_from.is_none() && self.failover_ms.is_none() {
                     if let Some(addr) = self.agreement() {
                         if self
                             .redis
@@ -82,7 +87,9 @@ impl World {
                         }
                     }
                 }
-                self.crashed_master = Some(p);
+                if g == 0 {
+                    self.crashed_master = Some(p);
+                }
                 self.crash(p);
             }
             Fault::Crash(p) => {
@@ -94,6 +101,7 @@ impl World {
             Fault::Cut(a, b) => self.net.set_cut(a, b, true),
             Fault::Heal(a, b) => self.net.set_cut(a, b, false),
             Fault::Reset(p) => {
+                self.reach_reset(p);
                 for id in self.net.conns_of(p) {
                     let established = self.net.conns.get(id).is_some_and(|c| c.established);
                     if established {
@@ -112,6 +120,7 @@ impl World {
                     core.simulate_failure = flags;
                 }
             }
+            Fault::Delay(a, b, ms) => self.net.set_delay(a, b, ms),
             Fault::Spike(ms, dur) => {
                 self.net.spike_ms = ms;
                 self.net.spike_until = now + dur;

@@ -1,23 +1,41 @@
 //! The invariants, each a named check, fed after every step of every process:
 //!
 //! 1. [`Checker::one_vote_per_epoch`]: a sentinel (by `myid`, across restarts) votes at most
-//!    once per epoch. Only votes that became visible count: a step cut short by
+//!    once per master and epoch. Only votes that became visible count: a step cut short by
 //!    `Action::Exit` sent nothing, so its votes were never heard (what it saved first only
 //!    binds the restarted sentinel).
-//! 2. [`Checker::one_leader_per_epoch`]: at most one sentinel is elected per (master, epoch).
+//! 2. [`Checker::one_leader_per_epoch`]: at most one sentinel is elected per (master,
+//!    failover epoch), and [`Checker::leader_has_majority_in_failover_epoch`]: the one
+//!    elected holds a majority (and the quorum) of the visible votes cast *in the epoch of
+//!    its failover*, whatever the current epoch is by then.
 //! 3. [`Checker::epochs_never_decrease`]: current-epoch and config-epoch, as seen after each
 //!    completed step, never decrease at a sentinel identity — across restarts too, which
 //!    catches state that was exposed but not persisted.
 //! 4. [`Checker::failover_needs_odown`] and [`Checker::promotion_is_eligible`]: a failover
 //!    starts only from ODOWN (the sim never forces one); the promoted instance has
-//!    priority > 0 and is announced.
-//! 5. `config_parses_back` (in `node`): every config written loads back to the same state.
+//!    priority > 0 and is announced. [`Checker::promoted_replica_is_the_best`] (in
+//!    `select`): the replica selected is the best eligible one by Redis's ranking, given the
+//!    INFO the leader had.
+//! 5. `config_parses_back` (in `node`): every config written loads back to the same state;
+//!    `vote_reply_is_persisted` (in `node`): a vote that leaves in a reply is in the
+//!    persisted bytes at that moment.
 //! 6. liveness, checked by the world (`World::converged`).
+//! 7. [`Checker::odown_needs_quorum_of_sdown`] (in `odown`): ODOWN about an address needs
+//!    down replies *about that address* from a quorum; `no_odown_of_reachable_master` (in
+//!    the world's `reach`): no ODOWN or failover of a master the sentinel could reach.
+//! 8. [`Checker::commands_per_second_are_bounded`] (in `rate`): commands each process sends
+//!    each peer and instance stay within what the periods allow, in every state.
+
+mod odown;
+mod rate;
+mod select;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use crate::sentinel::{Event, Millis, Sentinel};
+
+pub use rate::{count_commands, Bounds};
 
 /// One broken invariant.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,30 +51,64 @@ impl fmt::Display for Violation {
     }
 }
 
+/// (myid, master name, epoch).
+type VoteKey = (String, String, u64);
+
 #[derive(Debug, Default)]
 pub struct Checker {
-    /// (myid, epoch) → candidate, for visible votes.
-    votes: BTreeMap<(String, u64), String>,
+    /// (myid, master, epoch) → candidate, for visible votes.
+    votes: BTreeMap<VoteKey, String>,
     /// Votes of the step in progress.
-    pending_votes: Vec<(String, u64, String)>,
-    /// epoch → elected myid.
-    leaders: BTreeMap<u64, String>,
-    /// myid → (current epoch, config epoch) after its last completed step.
-    epochs: BTreeMap<String, (u64, u64)>,
-    /// myid → the master is ODOWN in its view (from its events).
-    odown: BTreeMap<String, bool>,
-    /// Failover epochs tried and elected.
-    pub tried: BTreeSet<u64>,
-    pub elected: BTreeSet<u64>,
+    pending_votes: Vec<(VoteKey, String)>,
+    /// (master, epoch) → elected myid.
+    leaders: BTreeMap<(String, u64), String>,
+    /// myid → (current epoch, config epoch per master) after its last completed step.
+    epochs: BTreeMap<String, (u64, BTreeMap<String, u64>)>,
+    /// (myid, master) → the master is ODOWN in its view (from its events).
+    odown: BTreeMap<(String, String), bool>,
+    /// Down replies and boots, for `odown_needs_quorum_of_sdown`.
+    pub(super) downs: odown::DownReplies,
+    /// Commands sent, for `commands_per_second_are_bounded`.
+    pub(super) rate: rate::Rate,
+    /// Failover (master, epoch)s tried and elected.
+    pub tried: BTreeSet<(String, u64)>,
+    pub elected: BTreeSet<(String, u64)>,
     pub violations: Vec<Violation>,
+    /// (myid, master, replica name): SDOWN in that sentinel's view, as its events say so
+    /// far (the core's state after a step may have moved on since a selection in it).
+    replica_sdown: BTreeSet<(String, String, String)>,
 }
 
-fn failover_epoch(core: &Sentinel) -> u64 {
-    core.masters.first().map_or(0, |m| m.failover_epoch)
+/// The master an instance event is about: `master <name> …` or `… @ <name> <ip> <port>`.
+pub(super) fn event_master(text: &str) -> Option<&str> {
+    let mut it = text.split(' ');
+    if it.next()? == "master" {
+        return it.next();
+    }
+    let mut it = text.rsplit(' ');
+    let (_, _, name) = (it.next()?, it.next()?, it.next()?);
+    Some(name)
+}
+
+/// The address of a `master <name> <ip> <port>` event.
+pub(super) fn event_master_addr(text: &str) -> Option<(&str, u16)> {
+    let mut it = text.split(' ');
+    if it.next()? != "master" {
+        return None;
+    }
+    let _ = it.next()?;
+    Some((it.next()?, it.next()?.parse().ok()?))
+}
+
+fn failover_epoch(core: &Sentinel, master: &str) -> u64 {
+    core.masters
+        .iter()
+        .find(|m| m.common.name == master)
+        .map_or(0, |m| m.failover_epoch)
 }
 
 impl Checker {
-    fn violate(&mut self, at: Millis, invariant: &'static str, detail: String) {
+    pub(super) fn violate(&mut self, at: Millis, invariant: &'static str, detail: String) {
         self.violations.push(Violation {
             at,
             invariant,
@@ -67,48 +119,137 @@ impl Checker {
     /// One event of a step in progress at sentinel `myid`.
     pub fn on_event(&mut self, now: Millis, node: &str, core: &Sentinel, ev: &Event) {
         let myid = core.myid.as_str();
+        let master = event_master(&ev.text).unwrap_or_default().to_string();
         match ev.kind {
-            "+vote-for-leader" => {
-                let mut it = ev.text.split(' ');
-                let cand = it.next().unwrap_or_default().to_string();
-                let epoch = it.next().and_then(|e| e.parse().ok()).unwrap_or(0);
-                self.pending_votes.push((myid.to_string(), epoch, cand));
+            "+vote-for-leader" => self.vote_seen(core, &ev.text),
+            "+elected-leader" => {
+                let e = failover_epoch(core, &master);
+                self.one_leader_per_epoch(now, node, myid, &master, e);
+                self.leader_has_majority_in_failover_epoch(now, node, core, &master, e);
             }
-            "+elected-leader" => self.one_leader_per_epoch(now, node, myid, failover_epoch(core)),
             "+try-failover" => {
-                let e = failover_epoch(core);
-                self.tried.insert(e);
-                self.failover_needs_odown(now, node, myid, e);
+                let e = failover_epoch(core, &master);
+                self.tried.insert((master.clone(), e));
+                self.failover_needs_odown(now, node, myid, &master, e);
             }
             "+odown" => {
-                self.odown.insert(myid.to_string(), true);
+                self.odown.insert((myid.to_string(), master.clone()), true);
+                self.odown_needs_quorum_of_sdown(now, node, core, &ev.text);
             }
-            "-odown" | "+switch-master" => {
-                self.odown.insert(myid.to_string(), false);
+            "-odown" => {
+                self.odown.insert((myid.to_string(), master), false);
             }
+            "+switch-master" => {
+                let name = ev.text.split(' ').next().unwrap_or_default().to_string();
+                self.replica_sdown
+                    .retain(|(id, m, _)| !(id == myid && *m == name));
+                self.odown.insert((myid.to_string(), name), false);
+            }
+            "+sdown" | "-sdown" if ev.text.starts_with("slave ") => {
+                let replica = ev.text.split(' ').nth(1).unwrap_or_default().to_string();
+                let key = (myid.to_string(), master, replica);
+                if ev.kind == "+sdown" {
+                    self.replica_sdown.insert(key);
+                } else {
+                    self.replica_sdown.remove(&key);
+                }
+            }
+            "+selected-slave" => self.promoted_replica_is_the_best(now, node, core, &master),
             _ => {}
         }
     }
 
-    /// Invariant 2.
-    fn one_leader_per_epoch(&mut self, now: Millis, node: &str, myid: &str, epoch: u64) {
-        self.elected.insert(epoch);
-        match self.leaders.get(&epoch) {
+    /// A `+vote-for-leader <runid> <epoch>` event: the master is one whose vote it now is,
+    /// preferably one with no vote on record yet in that epoch (the event does not name it).
+    fn vote_seen(&mut self, core: &Sentinel, text: &str) {
+        let mut it = text.split(' ');
+        let cand = it.next().unwrap_or_default().to_string();
+        let epoch = it.next().and_then(|e| e.parse().ok()).unwrap_or(0);
+        let recorded = |m: &str| {
+            let key = (core.myid.clone(), m.to_string(), epoch);
+            self.votes.contains_key(&key) || self.pending_votes.iter().any(|(k, _)| *k == key)
+        };
+        let matching: Vec<String> = core
+            .masters
+            .iter()
+            .filter(|m| m.leader.as_deref() == Some(cand.as_str()) && m.leader_epoch == epoch)
+            .map(|m| m.common.name.clone())
+            .collect();
+        let master = matching
+            .iter()
+            .find(|m| !recorded(m))
+            .or(matching.first())
+            .cloned()
+            .unwrap_or_default();
+        self.pending_votes
+            .push(((core.myid.clone(), master, epoch), cand));
+    }
+
+    /// Invariant 2a.
+    fn one_leader_per_epoch(&mut self, now: Millis, node: &str, myid: &str, m: &str, e: u64) {
+        self.elected.insert((m.to_string(), e));
+        match self.leaders.get(&(m.to_string(), e)) {
             Some(other) if other != myid => {
-                let d = format!("{node} ({myid}) elected in epoch {epoch}, already won by {other}");
+                let d =
+                    format!("{node} ({myid}) elected for {m} in epoch {e}, already won by {other}");
                 self.violate(now, "one_leader_per_epoch", d);
             }
             Some(_) => {}
             None => {
-                self.leaders.insert(epoch, myid.to_string());
+                self.leaders.insert((m.to_string(), e), myid.to_string());
             }
         }
     }
 
+    /// Invariant 2b: the visible votes for `core` in its failover's epoch (those of this
+    /// step included) reach a majority of the sentinels it knows, and the quorum.
+    fn leader_has_majority_in_failover_epoch(
+        &mut self,
+        now: Millis,
+        node: &str,
+        core: &Sentinel,
+        master: &str,
+        epoch: u64,
+    ) {
+        let Some(m) = core.masters.iter().find(|m| m.common.name == master) else {
+            return;
+        };
+        if m.force_failover {
+            return;
+        }
+        let voters = m.sentinels.len() + 1;
+        let needed = (voters / 2 + 1).max(m.quorum as usize);
+        let me = core.myid.as_str();
+        let is_mine = |(id, mm, e): &VoteKey, cand: &String| {
+            mm == master && *e == epoch && cand == me && !id.is_empty()
+        };
+        let mut voters_for: BTreeSet<&str> = self
+            .votes
+            .iter()
+            .filter(|(k, c)| is_mine(k, c))
+            .map(|((id, _, _), _)| id.as_str())
+            .collect();
+        voters_for.extend(
+            self.pending_votes
+                .iter()
+                .filter(|(k, c)| is_mine(k, c))
+                .map(|((id, _, _), _)| id.as_str()),
+        );
+        if voters_for.len() < needed {
+            let d = format!(
+                "{node} ({me}) elected for {master} in epoch {epoch} with {} of the {needed} votes needed cast in that epoch (current epoch {})",
+                voters_for.len(),
+                core.current_epoch
+            );
+            self.violate(now, "leader_has_majority_in_failover_epoch", d);
+        }
+    }
+
     /// Invariant 4a.
-    fn failover_needs_odown(&mut self, now: Millis, node: &str, myid: &str, epoch: u64) {
-        if !self.odown.get(myid).copied().unwrap_or(false) {
-            let d = format!("{node} started a failover in epoch {epoch} without ODOWN");
+    fn failover_needs_odown(&mut self, now: Millis, node: &str, myid: &str, m: &str, e: u64) {
+        let key = (myid.to_string(), m.to_string());
+        if !self.odown.get(&key).copied().unwrap_or(false) {
+            let d = format!("{node} started a failover of {m} in epoch {e} without ODOWN");
             self.violate(now, "failover_needs_odown", d);
         }
     }
@@ -124,8 +265,8 @@ impl Checker {
     /// The step at `node` completed (its output left): its votes are visible; check
     /// invariants 1 and 3.
     pub fn step_done(&mut self, now: Millis, node: &str, core: &Sentinel) {
-        for (myid, epoch, cand) in std::mem::take(&mut self.pending_votes) {
-            self.one_vote_per_epoch(now, node, myid, epoch, cand);
+        for (key, cand) in std::mem::take(&mut self.pending_votes) {
+            self.one_vote_per_epoch(now, node, key, cand);
         }
         self.epochs_never_decrease(now, node, core);
     }
@@ -134,8 +275,8 @@ impl Checker {
     /// checked; its epochs, adopted in memory only, are not recorded (a restart may go back
     /// to the persisted ones, which is safe as long as no vote in the lost ones left).
     pub fn step_done_unpersisted(&mut self, now: Millis, node: &str) {
-        for (myid, epoch, cand) in std::mem::take(&mut self.pending_votes) {
-            self.one_vote_per_epoch(now, node, myid, epoch, cand);
+        for (key, cand) in std::mem::take(&mut self.pending_votes) {
+            self.one_vote_per_epoch(now, node, key, cand);
         }
     }
 
@@ -145,29 +286,29 @@ impl Checker {
         self.pending_votes.clear();
     }
 
-    /// A sentinel restarted: its view of ODOWN starts afresh.
-    pub fn restarted(&mut self, myid: &str) {
-        self.odown.insert(myid.to_string(), false);
+    /// A sentinel (re)started at `now`: its view of ODOWN starts afresh.
+    pub fn restarted(&mut self, myid: &str, now: Millis) {
+        for ((id, _), v) in self.odown.iter_mut() {
+            if id == myid {
+                *v = false;
+            }
+        }
+        self.replica_sdown.retain(|(id, _, _)| id != myid);
+        self.downs.booted(myid, now);
     }
 
     /// Invariant 1.
-    fn one_vote_per_epoch(
-        &mut self,
-        now: Millis,
-        node: &str,
-        myid: String,
-        epoch: u64,
-        cand: String,
-    ) {
-        match self.votes.get(&(myid.clone(), epoch)) {
+    fn one_vote_per_epoch(&mut self, now: Millis, node: &str, key: VoteKey, cand: String) {
+        match self.votes.get(&key) {
             Some(prev) => {
+                let (myid, m, epoch) = &key;
                 let d = format!(
-                    "{node} ({myid}) voted twice in epoch {epoch}: for {prev}, then for {cand}"
+                    "{node} ({myid}) voted twice for {m} in epoch {epoch}: for {prev}, then for {cand}"
                 );
                 self.violate(now, "one_vote_per_epoch", d);
             }
             None => {
-                self.votes.insert((myid, epoch), cand);
+                self.votes.insert(key, cand);
             }
         }
     }
@@ -175,17 +316,26 @@ impl Checker {
     /// Invariant 3.
     fn epochs_never_decrease(&mut self, now: Millis, node: &str, core: &Sentinel) {
         let cur = core.current_epoch;
-        let cfg = core.masters.first().map_or(0, |m| m.config_epoch);
-        if let Some(&(pc, pcfg)) = self.epochs.get(&core.myid) {
-            if cur < pc || cfg < pcfg {
-                let d = format!(
-                    "{node} ({}) epochs went back: current {pc} -> {cur}, config {pcfg} -> {cfg}",
-                    core.myid
-                );
-                self.violate(now, "epochs_never_decrease", d);
+        let entry = self
+            .epochs
+            .entry(core.myid.clone())
+            .or_insert_with(|| (cur, BTreeMap::new()));
+        let mut bad = None;
+        if cur < entry.0 {
+            bad = Some(format!("current {} -> {cur}", entry.0));
+        }
+        entry.0 = cur;
+        for m in &core.masters {
+            let cfg = m.config_epoch;
+            let prev = entry.1.insert(m.common.name.clone(), cfg).unwrap_or(0);
+            if cfg < prev && bad.is_none() {
+                bad = Some(format!("config of {} {prev} -> {cfg}", m.common.name));
             }
         }
-        self.epochs.insert(core.myid.clone(), (cur, cfg));
+        if let Some(b) = bad {
+            let d = format!("{node} ({}) epochs went back: {b}", core.myid);
+            self.violate(now, "epochs_never_decrease", d);
+        }
     }
 
     /// Some failover epoch ended without an elected leader (a split or lost vote).

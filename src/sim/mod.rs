@@ -10,7 +10,8 @@
 //! - [`schedule`]: the seeded fault schedule; [`faults`]: applying it; [`hostile`]: forged
 //!   hellos, replicas announcing host names, full disks.
 //! - [`cluster`]: replication links, sentinel agreement, failover time, liveness.
-//! - [`invariants`]: the safety and liveness checks, run after every step.
+//! - [`invariants`]: the safety and liveness checks, run after every step; [`reach`]: the
+//!   network's truth about which masters each sentinel could reach.
 //! - [`trace`]: the readable event trace of a seed.
 //!
 //! Entry points: [`run_seed`] for one seed, [`Summary`] to aggregate many.
@@ -21,6 +22,7 @@ mod hostile;
 mod invariants;
 mod net;
 mod node;
+mod reach;
 mod redis;
 mod schedule;
 mod trace;
@@ -46,6 +48,12 @@ pub enum FaultMix {
     All,
     /// Crashes plus forged hellos, replicas announcing host names and full disks.
     Hostile,
+    /// Races: a better-priority replica behind a one-way delay (and Redis's 10 s INFO
+    /// period), one-way delays, a peer's replies held back across the switch,
+    /// `SIMULATE-FAILURE` crash points armed during the run.
+    Race,
+    /// Everything, the races too, with two masters monitored by the same sentinels.
+    Multi,
 }
 
 impl FaultMix {
@@ -56,6 +64,8 @@ impl FaultMix {
             "partition" => FaultMix::Partition,
             "all" => FaultMix::All,
             "hostile" => FaultMix::Hostile,
+            "race" => FaultMix::Race,
+            "multi" => FaultMix::Multi,
             _ => return None,
         })
     }
@@ -67,8 +77,21 @@ impl FaultMix {
             FaultMix::Partition => "partition",
             FaultMix::All => "all",
             FaultMix::Hostile => "hostile",
+            FaultMix::Race => "race",
+            FaultMix::Multi => "multi",
         }
     }
+
+    /// Every mix, in the order `--faults mixed` rotates through them.
+    pub const ALL: [FaultMix; 7] = [
+        FaultMix::None,
+        FaultMix::Crash,
+        FaultMix::Partition,
+        FaultMix::All,
+        FaultMix::Hostile,
+        FaultMix::Race,
+        FaultMix::Multi,
+    ];
 }
 
 /// What one seed runs.
@@ -82,9 +105,21 @@ pub struct SimConfig {
     pub switches: TestSwitches,
     /// Number of sentinels (clamped to 1–7; the fault mixes assume 3 or more).
     pub sentinels: usize,
+    /// Check `commands_per_second_are_bounded` (off by default until the core's fast
+    /// re-asks and fast INFO are bounded in every state).
+    pub check_rates: bool,
 }
 
 impl SimConfig {
+    /// How many masters (groups of 3 Redis instances) the sentinels monitor.
+    pub fn groups(&self) -> usize {
+        if self.faults == FaultMix::Multi {
+            2
+        } else {
+            1
+        }
+    }
+
     pub fn new(seed: u64, faults: FaultMix) -> Self {
         SimConfig {
             seed,
@@ -92,6 +127,7 @@ impl SimConfig {
             trace: false,
             switches: TestSwitches::default(),
             sentinels: 3,
+            check_rates: false,
         }
     }
 
@@ -103,6 +139,9 @@ impl SimConfig {
             self.faults.name(),
             self.sentinels
         );
+        if self.check_rates {
+            s.push_str(" --check-rates");
+        }
         let sw = &self.switches;
         if let Some(j) = sw.start_jitter_ms {
             s.push_str(&format!(" --start-jitter {j}"));
@@ -113,8 +152,18 @@ impl SimConfig {
         if sw.vote_without_persist {
             s.push_str(" --bug vote-without-persist");
         }
-        if sw.vote_twice {
-            s.push_str(" --bug vote-twice");
+        for (on, name) in [
+            (sw.vote_twice, "vote-twice"),
+            (sw.early_sdown, "early-sdown"),
+            (sw.odown_without_quorum, "odown-without-quorum"),
+            (sw.leader_counts_any_epoch, "leader-counts-any-epoch"),
+            (sw.select_ignores_priority, "select-ignores-priority"),
+            (sw.ask_storm, "ask-storm"),
+            (sw.select_without_fresh_info, "select-without-fresh-info"),
+        ] {
+            if on {
+                s.push_str(&format!(" --bug {name}"));
+            }
         }
         if sw.unchecked_wire_values {
             s.push_str(" --bug unchecked-wire-values");

@@ -63,6 +63,8 @@ pub struct Net {
     pub conns: Vec<Conn>,
     /// `cut[a][b]`: packets from `a` to `b` are not delivered.
     cut: Vec<Vec<bool>>,
+    /// `delay[a][b]`: extra one-way latency on packets from `a` to `b` (ms).
+    delay: Vec<Vec<u64>>,
     /// Extra latency on every packet until this time (a latency spike), and its size.
     pub spike_until: Millis,
     pub spike_ms: u64,
@@ -73,6 +75,7 @@ impl Net {
         Net {
             conns: Vec::new(),
             cut: vec![vec![false; procs]; procs],
+            delay: vec![vec![0; procs]; procs],
             spike_until: 0,
             spike_ms: 0,
         }
@@ -120,9 +123,27 @@ impl Net {
         }
     }
 
+    /// The extra one-way latency from `a` to `b`.
+    pub fn delay(&self, a: ProcId, b: ProcId) -> u64 {
+        self.delay
+            .get(a)
+            .and_then(|row| row.get(b))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    pub fn set_delay(&mut self, a: ProcId, b: ProcId, ms: u64) {
+        if let Some(d) = self.delay.get_mut(a).and_then(|row| row.get_mut(b)) {
+            *d = ms;
+        }
+    }
+
     pub fn heal_all(&mut self) {
         for row in &mut self.cut {
             row.iter_mut().for_each(|c| *c = false);
+        }
+        for row in &mut self.delay {
+            row.iter_mut().for_each(|d| *d = 0);
         }
         self.spike_until = 0;
     }
@@ -166,7 +187,13 @@ impl Net {
         to_server: bool,
         p: Packet,
     ) -> Option<Millis> {
-        let lat = self.latency(rng, now);
+        let mut lat = self.latency(rng, now);
+        let (client, server) = self.conns.get(id).map(|c| (c.client, c.server))?;
+        lat += if to_server {
+            self.delay(client, server)
+        } else {
+            self.delay(server, client)
+        };
         let c = self.conns.get_mut(id)?;
         let open = if to_server {
             c.client_open

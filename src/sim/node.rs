@@ -39,6 +39,80 @@ pub enum NOut {
     Exit(i32),
     /// Invariant 5: what we wrote does not load back to the same state.
     BadConfig(String),
+    /// We answered `SENTINEL is-master-down-by-addr` on this sim connection (the reply
+    /// leaves with this step's output).
+    DownReply(usize, DownReply),
+    /// A vote left in a reply while the persisted config does not hold it.
+    UnpersistedVote(String),
+}
+
+/// What one `SENTINEL is-master-down-by-addr` reply said, and what it was asked about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DownReply {
+    pub host: String,
+    pub port: u16,
+    pub down: bool,
+    /// The vote in the reply (`None` for `*`) and its epoch.
+    pub leader: Option<String>,
+    pub epoch: u64,
+}
+
+impl DownReply {
+    /// Parses the request's arguments and the reply's bytes (`*3 :down $leader :epoch`).
+    fn parse(args: &[&[u8]], reply: &[u8]) -> Option<DownReply> {
+        let is_cmd = args.len() == 6
+            && args.first()?.eq_ignore_ascii_case(b"sentinel")
+            && args.get(1)?.eq_ignore_ascii_case(b"is-master-down-by-addr");
+        if !is_cmd {
+            return None;
+        }
+        let text = |i: usize| String::from_utf8_lossy(args.get(i).copied().unwrap_or_default());
+        let mut lines = reply
+            .split(|&b| b == b'\n')
+            .map(|l| l.strip_suffix(b"\r").unwrap_or(l));
+        if lines.next()? != b"*3" {
+            return None;
+        }
+        let down = lines.next()? == b":1";
+        lines.next()?.strip_prefix(b"$")?;
+        let leader = String::from_utf8_lossy(lines.next()?).into_owned();
+        let epoch = std::str::from_utf8(lines.next()?.strip_prefix(b":")?)
+            .ok()?
+            .parse()
+            .ok()?;
+        Some(DownReply {
+            host: text(2).into_owned(),
+            port: text(3).parse().ok()?,
+            down,
+            leader: (leader != "*").then_some(leader),
+            epoch,
+        })
+    }
+}
+
+/// Invariant `vote_reply_is_persisted`: the config on disk holds the vote `r` carries (the
+/// epoch it was cast in as current-epoch, and as the asked-about master's leader-epoch).
+fn vote_is_persisted(disk: &str, r: &DownReply) -> Result<(), String> {
+    if r.leader.is_none() {
+        return Ok(());
+    }
+    let cfg = load_str(disk).map_err(|e| format!("the persisted config does not load: {e}"))?;
+    let s = &cfg.sentinel;
+    let by_addr = s
+        .masters
+        .iter()
+        .find(|m| m.host == r.host && m.port == r.port);
+    let leader_epoch = match by_addr {
+        Some(m) => m.leader_epoch,
+        None => s.masters.iter().map(|m| m.leader_epoch).max().unwrap_or(0),
+    };
+    if s.current_epoch < r.epoch || leader_epoch < r.epoch {
+        return Err(format!(
+            "a vote for {:?} in epoch {} about {}:{} left while the disk holds current-epoch {} and leader-epoch {leader_epoch}",
+            r.leader, r.epoch, r.host, r.port, s.current_epoch
+        ));
+    }
+    Ok(())
 }
 
 /// The simulator's [`Host`]: the "disk" is the node's config text.
@@ -112,6 +186,8 @@ pub struct SentinelNode {
     pub out_conns: BTreeMap<ConnId, usize>,
     /// Clients of our server: sim connection → (client, parser).
     in_conns: BTreeMap<usize, (ClientId, RequestParser)>,
+    /// `is-master-down-by-addr` replies of the step in progress (sim connection, reply).
+    down_replies: Vec<(usize, DownReply)>,
 }
 
 impl SentinelNode {
@@ -130,6 +206,7 @@ impl SentinelNode {
             switches: TestSwitches::default(),
             out_conns: BTreeMap::new(),
             in_conns: BTreeMap::new(),
+            down_replies: Vec::new(),
         }
     }
 
@@ -162,6 +239,7 @@ impl SentinelNode {
         self.inc += 1;
         self.out_conns.clear();
         self.in_conns.clear();
+        self.down_replies.clear();
         self.after_core(now, out);
         Ok(())
     }
@@ -171,6 +249,7 @@ impl SentinelNode {
         self.server = None;
         self.out_conns.clear();
         self.in_conns.clear();
+        self.down_replies.clear();
     }
 
     /// A timer tick; returns when the next one is due.
@@ -275,7 +354,12 @@ impl SentinelNode {
                         host: &mut host,
                         now,
                     };
+                    let before = server.output(id).len();
                     server.execute(id, &args, &mut ctx);
+                    let reply = server.output(id).get(before..).unwrap_or_default();
+                    if let Some(r) = DownReply::parse(&args, reply) {
+                        self.down_replies.push((sim_conn, r));
+                    }
                     start += n;
                 }
                 Ok(None) => break,
@@ -348,6 +432,12 @@ impl SentinelNode {
             core.save_finished(now, result.as_ref().map(|_| ()).map_err(String::as_str));
         }
         // Only now may bytes leave: a vote is on disk before the peer hears of it.
+        for (sim_conn, r) in std::mem::take(&mut self.down_replies) {
+            if let Err(e) = vote_is_persisted(&self.disk, &r) {
+                out.push(NOut::UnpersistedVote(format!("{}: {e}", self.name)));
+            }
+            out.push(NOut::DownReply(sim_conn, r));
+        }
         core.drain_output(|conn, bytes| out.push(NOut::Send(conn, bytes.to_vec())));
         let ids: Vec<(usize, ClientId)> =
             self.in_conns.iter().map(|(s, (c, _))| (*s, *c)).collect();

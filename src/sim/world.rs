@@ -11,7 +11,7 @@ use super::node::{NOut, SentinelNode};
 use super::redis::{ROut, RRole, RedisNode};
 use super::schedule::{self, Fault, FAULTS_END};
 use super::trace::Trace;
-use super::{SeedReport, SimConfig};
+use super::{FaultMix, SeedReport, SimConfig};
 use crate::sentinel::rng::Rng;
 use crate::sentinel::{Millis, Timing};
 
@@ -58,10 +58,60 @@ impl Ord for Queued {
     }
 }
 
-/// The simulator's timings: fast, so that a seed is a few seconds of virtual time.
-pub fn sim_timing() -> Timing {
+/// The group of Redis instances `g` (3 per master: `r{3g}` the master, then two replicas
+/// at 10.0.`g+1`.x), with its replicas' eligibility drawn from `rng`.
+fn group(g: usize, rng: &mut Rng) -> Vec<RedisNode> {
+    let master_ip = format!("10.0.{}.1", g + 1);
+    let mut v: Vec<RedisNode> = (0..3)
+        .map(|j| {
+            let role = if j == 0 {
+                RRole::Master
+            } else {
+                RRole::Replica {
+                    host: master_ip.clone(),
+                    port: REDIS_PORT,
+                }
+            };
+            RedisNode::new(
+                &format!("r{}", 3 * g + j),
+                &format!("10.0.{}.{}", g + 1, j + 1),
+                REDIS_PORT,
+                role,
+                rng,
+            )
+        })
+        .collect();
+    // Replica eligibility varies; one replica (the first) always stays eligible.
+    if let Some(r1) = v.get_mut(1) {
+        r1.priority = [100, 50, 10][rng.below(3) as usize % 3];
+    }
+    if let Some(r2) = v.get_mut(2) {
+        match rng.below(8) {
+            0 | 1 => r2.priority = 0,
+            2 => r2.announced = false,
+            3 => r2.priority = 1,
+            _ => {}
+        }
+    }
+    v
+}
+
+/// The name of master `g` in the sentinels' config.
+pub fn group_name(g: usize) -> String {
+    if g == 0 {
+        "mymaster".to_string()
+    } else {
+        format!("master{g}")
+    }
+}
+
+/// The simulator's timings: fast, so that a seed is a few seconds of virtual time. The race
+/// mixes keep Redis's INFO period (10 s, longer than the 5 PING periods an INFO stays valid
+/// while the master is down: a replica's INFO may be stale at ODOWN, as in production).
+pub fn sim_timing(mix: FaultMix) -> Timing {
+    let races = matches!(mix, FaultMix::Race | FaultMix::Multi);
     Timing {
-        info_period: 2_000,
+        info_period: if races { 10_000 } else { 2_000 },
         publish_period: 1_000,
         tilt_period: 5_000,
         slave_reconf_timeout: 3_000,
@@ -88,18 +138,29 @@ pub struct World {
     pub(super) faults_over: bool,
     pub(super) converged_since: Option<Millis>,
     pub(super) done: bool,
+    /// [sentinel][redis]: the last moment the pair was not healthy (see `reach`).
+    pub(super) reach_bad: Vec<Vec<Millis>>,
+    /// [redis]: since when it has had the master role (`None`: it has not).
+    pub(super) master_since: Vec<Option<Millis>>,
 }
 
 impl World {
     pub fn new(cfg: &SimConfig) -> World {
         let mut rng = Rng::new(cfg.seed ^ 0x5eed_5eed_0000_0001);
         let n = cfg.sentinels.clamp(1, 7);
+        let groups = cfg.groups();
         let quorum = n / 2 + 1;
-        let text = format!(
-            "port {SENTINEL_PORT}\nsentinel monitor mymaster 10.0.1.1 {REDIS_PORT} {quorum}\n\
-             sentinel down-after-milliseconds mymaster {DOWN_AFTER}\n\
-             sentinel failover-timeout mymaster {FAILOVER_TIMEOUT}\n"
-        );
+        let mut text = format!("port {SENTINEL_PORT}\n");
+        for g in 0..groups {
+            let name = group_name(g);
+            text.push_str(&format!(
+                "sentinel monitor {name} 10.0.{}.1 {REDIS_PORT} {quorum}\n\
+                 sentinel down-after-milliseconds {name} {DOWN_AFTER}\n\
+                 sentinel failover-timeout {name} {FAILOVER_TIMEOUT}\n",
+                g + 1
+            ));
+        }
+        let timing = sim_timing(cfg.faults);
         let sentinels: Vec<SentinelNode> = (0..n)
             .map(|i| {
                 let mut s = SentinelNode::new(
@@ -107,44 +168,18 @@ impl World {
                     &format!("10.0.0.{}", i + 1),
                     SENTINEL_PORT,
                     text.clone(),
-                    sim_timing(),
+                    timing.clone(),
                 );
                 s.switches = cfg.switches;
                 s
             })
             .collect();
         let mut redis = Vec::new();
-        for j in 0..3 {
-            let role = if j == 0 {
-                RRole::Master
-            } else {
-                RRole::Replica {
-                    host: "10.0.1.1".into(),
-                    port: REDIS_PORT,
-                }
-            };
-            let r = RedisNode::new(
-                &format!("r{j}"),
-                &format!("10.0.1.{}", j + 1),
-                REDIS_PORT,
-                role,
-                &mut rng,
-            );
-            redis.push(r);
-        }
-        // Replica eligibility varies; one replica (r1) always stays eligible.
-        if let Some(r1) = redis.get_mut(1) {
-            r1.priority = [100, 50, 10][rng.below(3) as usize % 3];
-        }
-        if let Some(r2) = redis.get_mut(2) {
-            match rng.below(8) {
-                0 | 1 => r2.priority = 0,
-                2 => r2.announced = false,
-                3 => r2.priority = 1,
-                _ => {}
-            }
+        for g in 0..groups {
+            redis.extend(group(g, &mut rng));
         }
         let procs = n + redis.len();
+        let checker = Checker::default();
         let mut w = World {
             cfg: cfg.clone(),
             now: 0,
@@ -154,7 +189,7 @@ impl World {
             sentinels,
             redis,
             net: Net::new(procs),
-            checker: Checker::default(),
+            checker,
             trace: Trace::new(cfg.trace),
             steps: 0,
             crashed_master: None,
@@ -163,16 +198,44 @@ impl World {
             faults_over: false,
             converged_since: None,
             done: false,
+            reach_bad: Vec::new(),
+            master_since: Vec::new(),
         };
-        let faults = schedule::generate(&mut w.rng, cfg.faults, n, w.redis.len());
+        w.reach_bad = vec![vec![0; w.redis.len()]; n];
+        w.master_since = vec![None; w.redis.len()];
+        let faults = schedule::generate(&mut w.rng, cfg.faults, n, groups);
         for (t, f) in faults {
             w.push(t, Ev::Fault(f));
+        }
+        if matches!(cfg.faults, FaultMix::Race | FaultMix::Multi) {
+            w.priority_race(groups);
         }
         for p in 0..n {
             w.restart(p);
         }
         w.push(CHECK_EVERY, Ev::Check);
         w
+    }
+
+    /// In half of the groups: the better-priority replica (10, the other 100) answers every
+    /// sentinel late, by a one-way delay of 40–200 ms, for the whole run.
+    fn priority_race(&mut self, groups: usize) {
+        let n = self.n();
+        for g in 0..groups {
+            if self.rng.below(2) == 0 {
+                continue;
+            }
+            let delay = 40 + self.rng.below(160);
+            for (k, prio) in [(1, 10), (2, 100)] {
+                if let Some(r) = self.redis.get_mut(3 * g + k) {
+                    r.priority = prio;
+                    r.announced = true;
+                }
+            }
+            for s in 0..n {
+                self.net.set_delay(n + 3 * g + 1, s, delay);
+            }
+        }
     }
 
     pub(super) fn push(&mut self, at: Millis, ev: Ev) {
@@ -193,7 +256,9 @@ impl World {
             }
             self.now = q.at;
             self.steps += 1;
+            self.note_reach();
             self.step(q.ev);
+            self.note_reach();
         }
         if !self.done && self.checker.violations.is_empty() {
             let d = format!(
@@ -342,8 +407,11 @@ impl World {
                     else {
                         continue;
                     };
+                    self.count_commands(p, id, &bytes);
                     self.send(id, true, bytes);
                 }
+                NOut::DownReply(id, r) => self.down_reply(p, id, &r),
+                NOut::UnpersistedVote(d) => self.violation("vote_reply_is_persisted", d),
                 NOut::Reply(id, bytes) => self.send(id, false, bytes),
                 NOut::CloseIn(id) => {
                     if let Some(s) = self.sentinels.get_mut(p) {
@@ -356,6 +424,9 @@ impl World {
                         .log(now, &who, || format!("{} {}", ev.kind, ev.text));
                     if let Some(core) = self.sentinels.get(p).and_then(|s| s.core.as_ref()) {
                         self.checker.on_event(now, &who, core, &ev);
+                    }
+                    if matches!(ev.kind, "+odown" | "+try-failover") {
+                        self.no_odown_of_reachable_master(p, ev.kind, &ev.text);
                     }
                 }
                 NOut::Exit(code) => {
@@ -592,6 +663,9 @@ impl World {
                         .is_some_and(RedisNode::eligible);
                     self.checker
                         .promotion_is_eligible(self.now, &who, eligible, &by);
+                    if let Some(leader) = self.net.conns.get(id).map(|c| c.client) {
+                        self.promoted_replica_is_the_best_reachable(p, leader);
+                    }
                 }
                 ROut::Note(s) => self.trace.log(self.now, &who, || s),
             }
