@@ -52,6 +52,7 @@ impl Sentinel {
             save_in_flight: false,
             save_health: Default::default(),
             unsaved_votes: Vec::new(),
+            deferred_asks: Vec::new(),
             scripts: Default::default(),
             master_index: IdMap::default(),
             scratch: Vec::new(),

@@ -98,6 +98,12 @@ impl Sentinel {
                 for uid in waiting {
                     self.fast_step(uid, now);
                 }
+                // Vote requests held back for the save go out now, not a re-ask period later.
+                for uid in std::mem::take(&mut self.deferred_asks) {
+                    if !self.tilt {
+                        self.ask_peers(uid, now, true);
+                    }
+                }
             }
             Err(why) => {
                 for v in held.into_iter().rev() {

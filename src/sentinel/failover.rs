@@ -195,6 +195,10 @@ impl Sentinel {
         // Asking for votes waits until the epoch and our own vote are on disk (the shell
         // saves before any output leaves; `save_finished` then runs this step again).
         if m.failover_in_progress() && !durable {
+            let uid = m.common.uid;
+            if !self.deferred_asks.contains(&uid) {
+                self.deferred_asks.push(uid);
+            }
             return;
         }
         let (host, port) = (m.common.host.clone(), m.common.port);

@@ -162,6 +162,8 @@ pub struct Sentinel {
     save_health: durability::SaveHealth,
     /// Votes waiting for their save (see [`durability`]).
     unsaved_votes: Vec<durability::UnsavedVote>,
+    /// Masters whose vote requests waited for a save (sent, forced, once it worked).
+    deferred_asks: Vec<u64>,
     scripts: scripts::Scripts,
     /// Master uid → index in `masters` (rebuilt when a master is removed).
     master_index: IdMap<u64, usize>,
