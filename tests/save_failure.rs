@@ -4,13 +4,16 @@
 //! gets "no vote" (`*`, epoch 0), the failure is logged with `-config-save-failed`, and after
 //! `kill -9` and a restart the sentinel is still free to vote once in that epoch — where an
 //! unsaved vote would have let it vote twice. Once the directory is writable again the save
-//! is retried, `+config-save-ok` is logged and votes are given again.
+//! is retried, `+config-save-ok` is logged and votes are given again. Meanwhile the systemd
+//! STATUS line ends with `config-save:failing`.
 
 mod common;
+mod ops_util;
 
+use std::os::unix::net::UnixDatagram;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use common::*;
 
@@ -43,7 +46,11 @@ impl Drop for Immutable {
 }
 
 fn vote(s: &Proc, mport: u16, epoch: u64, candidate: &str) -> (String, i64) {
-    let r = s.client().cmd(&[
+    vote_on(s.port(), mport, epoch, candidate)
+}
+
+fn vote_on(port: u16, mport: u16, epoch: u64, candidate: &str) -> (String, i64) {
+    let r = Client::connect(port).cmd(&[
         "SENTINEL",
         "IS-MASTER-DOWN-BY-ADDR",
         "127.0.0.1",
@@ -131,4 +138,59 @@ fn saves_are_retried_and_votes_given_again_once_the_disk_is_back() {
         (CANDIDATE_Y.to_string(), 2)
     );
     assert!(s.read_config().contains("sentinel current-epoch 2"));
+}
+
+/// The `STATUS=` lines received until one satisfies `done` or `timeout` passes.
+fn status_until(
+    sock: &UnixDatagram,
+    timeout: Duration,
+    done: impl Fn(&str) -> bool,
+) -> Vec<String> {
+    let deadline = Instant::now() + timeout;
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    while Instant::now() < deadline {
+        let _ = sock.set_read_timeout(Some(Duration::from_millis(50)));
+        if let Ok(n) = sock.recv(&mut buf) {
+            let text = String::from_utf8_lossy(buf.get(..n).unwrap_or_default()).into_owned();
+            for line in text.lines().filter_map(|l| l.strip_prefix("STATUS=")) {
+                got.push(line.to_string());
+                if done(line) {
+                    return got;
+                }
+            }
+        }
+    }
+    got
+}
+
+#[test]
+fn the_systemd_status_line_says_when_the_config_cannot_be_saved() {
+    let sock_dir = ops_util::temp_dir("notify-save");
+    let sock_path = sock_dir.join("notify.sock");
+    let sock = UnixDatagram::bind(&sock_path).expect("bind notify socket");
+    let sock_env = sock_path.to_string_lossy().into_owned();
+    let master = RedisServer::master();
+    let port = free_port();
+    let s = ops_util::Sentinel::spawn(
+        Kind::RSentinel,
+        &ops_util::basic_conf(port, master.port()),
+        port,
+        &["--supervised", "systemd", "--daemonize", "no"],
+        &[("NOTIFY_SOCKET", &sock_env)],
+    );
+    s.wait_ready();
+    let ok = "masters:1 odown:0 failovers-in-progress:0 tilt:0";
+    let seen = status_until(&sock, Duration::from_secs(10), |l| l == ok);
+    assert_eq!(seen.last().map(String::as_str), Some(ok), "{seen:?}");
+    {
+        let _frozen = Immutable::set(&s.dir);
+        assert_eq!(vote_on(port, master.port(), 1, CANDIDATE_X).0, "*");
+        let failing = format!("{ok} config-save:failing");
+        let seen = status_until(&sock, Duration::from_secs(10), |l| l == failing);
+        assert_eq!(seen.last(), Some(&failing), "{seen:?}");
+    }
+    let seen = status_until(&sock, Duration::from_secs(10), |l| l == ok);
+    assert_eq!(seen.last().map(String::as_str), Some(ok), "{seen:?}");
+    let _ = std::fs::remove_dir_all(&sock_dir);
 }
