@@ -53,11 +53,9 @@ fn caught_by(mut cfg: SimConfig, invariant: &str) -> Option<u64> {
     })
 }
 
-/// Every invariant checked (the gated ones too).
 fn with(switches: TestSwitches) -> SimConfig {
     let mut cfg = SimConfig::new(0, FaultMix::None);
     cfg.switches = switches;
-    cfg.check_rates = true;
     cfg
 }
 

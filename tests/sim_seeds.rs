@@ -166,3 +166,14 @@ fn late_replies_about_the_old_address_do_not_make_the_new_master_odown() {
         assert!(bad.is_empty(), "seed {seed}:\n{}", bad.join("\n"));
     }
 }
+
+/// Seeds where a sentinel, cut off from an instance while a failover ran (10 ms ticks),
+/// re-sent its hello at every tick while the last PUBLISH was unanswered: 25 to 27
+/// PUBLISHes a second to one instance (sentinel.c does the same at its 100 ms tick).
+#[test]
+fn an_unanswered_hello_is_not_resent_at_every_tick() {
+    for (seed, faults) in [(37, FaultMix::Partition), (24, FaultMix::All)] {
+        let r = run_seed(&SimConfig::new(seed, faults));
+        assert!(r.violations.is_empty(), "seed {seed}: {:?}", r.violations);
+    }
+}

@@ -5,7 +5,7 @@
 //! ```text
 //! rsentinel-sim [--seeds N] [--first S]
 //!               [--faults none|crash|partition|all|hostile|race|multi|mixed]
-//!               [--seed N --trace] [--sentinels K] [--threads T] [--check-rates]
+//!               [--seed N --trace] [--sentinels K] [--threads T]
 //!               [--start-jitter MS] [--fast-ask MS] [--bug NAME]...
 //! bugs: vote-without-persist, vote-twice, unchecked-wire-values, ack-unsaved-votes,
 //!       early-sdown, odown-without-quorum, leader-counts-any-epoch, select-ignores-priority,
@@ -17,10 +17,9 @@ use std::time::Instant;
 
 use rsentinel::sim::{run_seed, FaultMix, SimConfig, Summary};
 
-const USAGE: &str =
-    "usage: rsentinel-sim [--seeds N] [--first S] \
+const USAGE: &str = "usage: rsentinel-sim [--seeds N] [--first S] \
 [--faults none|crash|partition|all|hostile|race|multi|mixed] \
-[--seed N --trace] [--sentinels K] [--threads T] [--check-rates] [--start-jitter MS] [--fast-ask MS] \
+[--seed N --trace] [--sentinels K] [--threads T] [--start-jitter MS] [--fast-ask MS] \
 [--bug vote-without-persist|vote-twice|unchecked-wire-values|ack-unsaved-votes|early-sdown|\
 odown-without-quorum|leader-counts-any-epoch|select-ignores-priority|select-without-fresh-info|\
 ask-storm]";
@@ -59,7 +58,6 @@ fn parse() -> Result<Args, String> {
             "--first" => a.first = num(val()?)?,
             "--seed" => a.one = Some(num(val()?)?),
             "--trace" => a.trace = true,
-            "--check-rates" => a.base.check_rates = true,
             "--threads" => a.threads = num(val()?)?.clamp(1, 64) as usize,
             "--sentinels" => a.base.sentinels = num(val()?)?.clamp(3, 7) as usize,
             "--start-jitter" => a.base.switches.start_jitter_ms = Some(num(val()?)?),

@@ -416,6 +416,13 @@ impl Sentinel {
             return;
         }
         let (last_pong, last_ping) = (link.last_pong_time, link.last_ping_time);
+        // One hello in flight at a time: last_pub_time moves only on a reply, so an
+        // unanswered PUBLISH would be re-sent at every tick (sentinel.c: every 100 ms).
+        let hello_in_flight = link.cmd.as_ref().is_some_and(|c| {
+            c.pending
+                .iter()
+                .any(|p| matches!(p, Pending::Publish(i) if *i == inst))
+        });
         let mut info_sent = false;
         if !matches!(inst, InstRef::Sentinel { .. }) {
             let refresh = match inst {
@@ -445,7 +452,7 @@ impl Sentinel {
         let since_pong = now.saturating_sub(last_pong);
         let since_pub = now.saturating_sub(last_pub);
         let ping_due = since_pong > ping_period && since_ping > ping_period / 2;
-        let hello_due = since_pub > publish_period;
+        let hello_due = since_pub > publish_period && !hello_in_flight;
         // A PING and a hello (or INFO) that fall due close together leave in one write,
         // and their replies usually come back in one read: each pulls the other forward
         // once it is mostly due. At rest that is one send per instance per second instead
@@ -457,7 +464,7 @@ impl Sentinel {
         if ping {
             self.send_ping(inst, now);
         }
-        if hello_due || (ping && hello_soon) {
+        if hello_due || (ping && hello_soon && !hello_in_flight) {
             self.send_hello(inst);
         }
     }

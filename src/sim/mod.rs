@@ -105,9 +105,6 @@ pub struct SimConfig {
     pub switches: TestSwitches,
     /// Number of sentinels (clamped to 1–7; the fault mixes assume 3 or more).
     pub sentinels: usize,
-    /// Check `commands_per_second_are_bounded` (off by default until the core's fast
-    /// re-asks and fast INFO are bounded in every state).
-    pub check_rates: bool,
 }
 
 impl SimConfig {
@@ -127,7 +124,6 @@ impl SimConfig {
             trace: false,
             switches: TestSwitches::default(),
             sentinels: 3,
-            check_rates: false,
         }
     }
 
@@ -139,9 +135,6 @@ impl SimConfig {
             self.faults.name(),
             self.sentinels
         );
-        if self.check_rates {
-            s.push_str(" --check-rates");
-        }
         let sw = &self.switches;
         if let Some(j) = sw.start_jitter_ms {
             s.push_str(&format!(" --start-jitter {j}"));

@@ -173,9 +173,6 @@ impl World {
 impl World {
     /// Feeds `commands_per_second_are_bounded` with the bytes sentinel `p` sends on `id`.
     pub(super) fn count_commands(&mut self, p: ProcId, id: usize, bytes: &[u8]) {
-        if !self.cfg.check_rates {
-            return;
-        }
         let Some(to) = self.net.conns.get(id).map(|c| c.server) else {
             return;
         };
