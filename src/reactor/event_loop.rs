@@ -458,7 +458,7 @@ impl Reactor {
         // save: a few rounds, then the output.
         for _ in 0..4 {
             self.carry_out_actions(now);
-            if !self.persist_if_requested(now) {
+            if !self.persist_if_requested() {
                 break;
             }
         }
@@ -496,7 +496,7 @@ impl Reactor {
                 Action::Exit(code) => {
                     // As sentinel.c, which flushes the config when it votes and before
                     // +promoted-slave: the state that led to the crash point is saved first.
-                    self.persist_if_requested(now);
+                    self.persist_if_requested();
                     log::warn!("Sentinel is simulating a failure: exiting with code {code}");
                     std::process::exit(code);
                 }
@@ -566,10 +566,11 @@ impl Reactor {
     /// Saves the config if the core asked, and tells it how that went; true if it saved
     /// (or tried). Called before any bytes leave the process, so a vote is on disk before
     /// the peer that asked for it can read the reply.
-    fn persist_if_requested(&mut self, now: Millis) -> bool {
+    fn persist_if_requested(&mut self) -> bool {
         if !self.core.take_save_request() {
             return false;
         }
+        let now = signals::monotonic_ms();
         let result = self.host.save_config(&self.core);
         if let Err(e) = &result {
             log::warn!(

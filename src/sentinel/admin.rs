@@ -442,6 +442,16 @@ impl Sentinel {
         }
     }
 
+    /// Whether a master, replica or sentinel is known by a host name (not an IP address).
+    fn any_host_name(&self) -> bool {
+        let named = |h: &str| h.parse::<IpAddr>().is_err();
+        self.masters.iter().any(|m| {
+            named(&m.common.host)
+                || m.replicas.iter().any(|r| named(&r.common.host))
+                || m.sentinels.iter().any(|p| named(&p.common.host))
+        })
+    }
+
     /// `SENTINEL CONFIG SET <param> <value>` (7.0: one pair).
     pub fn config_set(&mut self, param: &str, value: &str) -> Result<(), AdminError> {
         let invalid = || AdminError::ConfigSetInvalidValue {
@@ -454,7 +464,15 @@ impl Sentinel {
             _ => None,
         };
         match param.to_ascii_lowercase().as_str() {
-            "resolve-hostnames" => self.resolve_hostnames = yes_no(value).ok_or_else(invalid)?,
+            "resolve-hostnames" => {
+                let yes = yes_no(value).ok_or_else(invalid)?;
+                // The config would no longer load (and every save fails its check, so no
+                // vote could be given): refused while an instance is named by host name.
+                if !yes && self.any_host_name() {
+                    return Err(invalid());
+                }
+                self.resolve_hostnames = yes;
+            }
             "announce-hostnames" => self.announce_hostnames = yes_no(value).ok_or_else(invalid)?,
             "announce-ip" => self.announce_ip = (!value.is_empty()).then(|| value.to_string()),
             "announce-port" => {

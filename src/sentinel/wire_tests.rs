@@ -231,3 +231,14 @@ fn a_master_named_localhost_is_announced_by_ip_unless_announce_hostnames() {
     let c = core_on_localhost("sentinel announce-hostnames yes\n");
     assert_eq!(c.announce_host("localhost"), "localhost");
 }
+
+#[test]
+fn resolve_hostnames_cannot_be_turned_off_while_an_instance_is_named_by_host_name() {
+    let mut c = core_on_localhost("");
+    assert!(c.config_set("resolve-hostnames", "no").is_err());
+    assert!(c.resolve_hostnames);
+    assert_eq!(saves_cleanly(&c), Ok(()));
+    let mut c = core("sentinel resolve-hostnames yes\n");
+    assert!(c.config_set("resolve-hostnames", "no").is_ok());
+    assert!(!c.resolve_hostnames);
+}

@@ -251,7 +251,7 @@ impl Reactor {
     }
 
     pub(super) fn flush_client(&mut self, id: ClientId) {
-        self.persist_if_requested(super::signals::monotonic_ms());
+        self.persist_if_requested();
         let Some(c) = self.clients.get_mut(&id.0) else {
             return;
         };

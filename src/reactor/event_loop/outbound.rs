@@ -254,7 +254,7 @@ impl Reactor {
     }
 
     pub(super) fn flush_out(&mut self, key: usize) {
-        self.persist_if_requested(super::signals::monotonic_ms());
+        self.persist_if_requested();
         let Some(o) = self.outs.get_mut(key) else {
             return;
         };
