@@ -9,6 +9,8 @@ directories, alternating A, B, A, B, and prints medians, min-max and the ratio B
   * footprint at rest (RSS, CPU seconds over a window) and binary size;
   * redis-benchmark throughput and p50/p99 (GET-MASTER-ADDR-BY-NAME, PING, +/- -P 16);
   * scale: one sentinel monitoring 200 masters (RSS, CPU %, SENTINEL MASTERS latency);
+  * peer load: commands a redis-sentinel peer processes from the sentinel per 10 s, at rest
+    and while its masters are SDOWN for it alone (never ODOWN), for 1 and 50 masters;
   * instructions per request (callgrind, user space): noise-free, unlike rps on 2 cores.
 
 Usage:  python3 bench/sidebyside.py [--quick] [--rounds N] [--d 1000,5000] [--only ...]
@@ -662,6 +664,73 @@ def section_scale(args):
                 TMPDIRS.remove(tmp)
 
 
+def commands_processed(port):
+    return int(client(port, 2).info("stats")["total_commands_processed"])
+
+
+def section_peerload(args):
+    """Commands a redis-sentinel peer processes from the measured sentinel (A or B), per
+    10 s, at rest and while every master is SDOWN for the measured sentinel only: the
+    peer's down-after is ten minutes, the (shared) master is SIGSTOPped. The peer is
+    always redis-sentinel; nothing else sends it commands."""
+    for n in args.peerload:
+        print(f"\n== peer load: {n} master(s), one redis-sentinel peer, "
+              f"{args.rest_rounds} round(s) each, {args.window:.0f} s windows", flush=True)
+        tmp = tempfile.mkdtemp(prefix="sbs-peer-")
+        TMPDIRS.append(tmp)
+        mport = free_port()
+        srv = start_redis(tmp, mport)
+        try:
+            wait_until("redis-server", 20, lambda: client(mport).ping(), interval=0.1)
+            masters = [(f"m{i}", mport) for i in range(n)]
+            rest = {"A": [], "B": []}
+            down = {"A": [], "B": []}
+            per10 = 10.0 / args.window
+            for _ in range(args.rest_rounds):
+                for impl in ("A", "B"):
+                    pport, sport = free_port(), free_port()
+                    peer = start_sentinel("B", tmp, pport, masters, 600000, 180000, 2)
+                    us = start_sentinel(impl, tmp, sport, masters, 1000, 180000, 2)
+                    try:
+                        def met():
+                            return all(
+                                len(ms) == n and all(
+                                    int(m.get("num-other-sentinels", 0)) == 1
+                                    for m in ms.values())
+                                for ms in (client(pport, 2).sentinel_masters(),
+                                           client(sport, 2).sentinel_masters()))
+                        wait_until("the two sentinels to meet", 60, met, 0.5)
+                        time.sleep(args.settle)
+                        c0 = commands_processed(pport)
+                        time.sleep(args.window)
+                        rest[impl].append((commands_processed(pport) - c0 - 1) * per10)
+                        os.kill(srv.pid, signal.SIGSTOP)
+                        try:
+                            def all_sdown():
+                                ms = client(sport, 2).sentinel_masters()
+                                return all("s_down" in m["flags"] for m in ms.values())
+                            wait_until("SDOWN for the measured sentinel", 30, all_sdown, 0.1)
+                            c0 = commands_processed(pport)
+                            time.sleep(args.window)
+                            down[impl].append((commands_processed(pport) - c0 - 1) * per10)
+                            odown = [k for k, m in client(sport, 2).sentinel_masters().items()
+                                     if "o_down" in m["flags"]]
+                            if odown:
+                                print(f"  ! {IMPLS[impl][0]}: ODOWN alone for {odown}")
+                        finally:
+                            os.kill(srv.pid, signal.SIGCONT)
+                    finally:
+                        kill(us)
+                        kill(peer)
+            row(f"{n} master(s): peer commands / 10 s at rest", rest["A"], rest["B"])
+            row(f"{n} master(s): peer commands / 10 s SDOWN not ODOWN", down["A"], down["B"])
+        finally:
+            kill(srv)
+            shutil.rmtree(tmp, ignore_errors=True)
+            if tmp in TMPDIRS:
+                TMPDIRS.remove(tmp)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--quick", action="store_true",
@@ -670,12 +739,15 @@ def main():
     ap.add_argument("--d", default="1000,5000", help="down-after-milliseconds values")
     ap.add_argument("--failover-timeout", type=int, default=10000)
     ap.add_argument("--scale", default="200", help="master counts for the scale section")
-    ap.add_argument("--only", default="failover,rest,scale,instructions",
-                    help="sections to run: failover,rest,scale,instructions "
+    ap.add_argument("--peerload", default="1,50",
+                    help="master counts for the peer-load section")
+    ap.add_argument("--only", default="failover,rest,scale,peerload,instructions",
+                    help="sections to run: failover,rest,scale,peerload,instructions "
                          "(rest includes throughput)")
     args = ap.parse_args()
     args.d = [int(x) for x in args.d.split(",") if x]
     args.scale = [int(x) for x in args.scale.split(",") if x]
+    args.peerload = [int(x) for x in args.peerload.split(",") if x]
     args.rounds = args.rounds or (2 if args.quick else 5)
     args.window = 10.0 if args.quick else 30.0
     args.rest_rounds = 1 if args.quick else 2
@@ -696,6 +768,8 @@ def main():
         section_rest_and_throughput(args)
     if "scale" in only:
         section_scale(args)
+    if "peerload" in only:
+        section_peerload(args)
     if "instructions" in only:
         section_instructions(args)
     print_table()

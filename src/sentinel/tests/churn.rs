@@ -95,6 +95,16 @@ fn tilt_with_a_passed_sdown_deadline_ticks_at_the_normal_rate() {
     assert!(s.events_of("-tilt").is_empty());
     let w = s.wakeups_in(8_001, 18_001);
     assert!(w <= redis_wakeups(10_000), "{w} wake-ups in 10 s of TILT");
+    // Only the periodic commands go out (nothing acts in TILT): no asks; to an answering
+    // instance what sentinel.c sends (PING, hello, INFO); to the silent master, hellos
+    // until sentinel.c's cap on unanswered commands (100 per link).
+    assert_eq!(asks(&s, PB, 8_001, 18_001), 0);
+    for addr in ["10.0.0.8:6379", "10.0.0.9:6379", PB, PC] {
+        let n = s.sent_to(addr, &[], 8_001, 18_001).len();
+        assert!(n <= 30, "{n} commands to {addr} in 10 s of TILT");
+    }
+    let n = s.sent_to(M, &[], 8_001, 18_001).len();
+    assert!(n <= 100, "{n} commands to the silent master in 10 s of TILT");
 }
 
 #[test]
@@ -114,6 +124,9 @@ fn a_vote_for_another_sentinel_leaves_the_tick_at_its_normal_rate() {
         w <= redis_wakeups(9_000) + 9,
         "{w} wake-ups in 9 s after our vote for B"
     );
+    // The peers are asked once per ask period (they said down: nothing to gather).
+    let n = asks(&s, PB, t + 1_000, t + 10_000);
+    assert!(n <= 10, "{n} asks to one peer in 9 s after our vote for B");
 }
 
 #[test]
