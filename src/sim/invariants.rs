@@ -316,10 +316,13 @@ impl Checker {
     /// Invariant 3.
     fn epochs_never_decrease(&mut self, now: Millis, node: &str, core: &Sentinel) {
         let cur = core.current_epoch;
-        let entry = self
-            .epochs
-            .entry(core.myid.clone())
-            .or_insert_with(|| (cur, BTreeMap::new()));
+        if !self.epochs.contains_key(&core.myid) {
+            self.epochs
+                .insert(core.myid.clone(), (cur, BTreeMap::new()));
+        }
+        let Some(entry) = self.epochs.get_mut(&core.myid) else {
+            return;
+        };
         let mut bad = None;
         if cur < entry.0 {
             bad = Some(format!("current {} -> {cur}", entry.0));
@@ -327,7 +330,13 @@ impl Checker {
         entry.0 = cur;
         for m in &core.masters {
             let cfg = m.config_epoch;
-            let prev = entry.1.insert(m.common.name.clone(), cfg).unwrap_or(0);
+            let prev = match entry.1.get_mut(&m.common.name) {
+                Some(p) => std::mem::replace(p, cfg),
+                None => {
+                    entry.1.insert(m.common.name.clone(), cfg);
+                    0
+                }
+            };
             if cfg < prev && bad.is_none() {
                 bad = Some(format!("config of {} {prev} -> {cfg}", m.common.name));
             }

@@ -187,10 +187,14 @@ impl World {
         } else {
             Bounds::instance()
         };
-        let (from, target) = (self.proc_name(p), self.proc_name(to));
         let inc = self.inc(p);
-        self.checker
-            .commands_sent(self.now, (p, inc), &from, to, &target, n, bounds);
+        if let Some(o) = self
+            .checker
+            .commands_sent(self.now, (p, inc), to, n, bounds)
+        {
+            let d = format!("{} sent {} {o}", self.proc_name(p), self.proc_name(to));
+            self.violation("commands_per_second_are_bounded", d);
+        }
     }
 
     /// Sentinel `p` answered `is-master-down-by-addr` on sim connection `id` with `r`.

@@ -257,9 +257,9 @@ impl World {
             }
             self.now = q.at;
             self.steps += 1;
+            // Before each step: what the previous one changed is marked, at this time.
             self.note_reach();
             self.step(q.ev);
-            self.note_reach();
         }
         if !self.done && self.checker.violations.is_empty() {
             let d = format!(
