@@ -9,7 +9,7 @@
 //!               [--start-jitter MS] [--fast-ask MS] [--bug NAME]...
 //! bugs: vote-without-persist, vote-twice, unchecked-wire-values, ack-unsaved-votes,
 //!       early-sdown, odown-without-quorum, leader-counts-any-epoch, select-ignores-priority,
-//!       select-without-fresh-info, ask-storm
+//!       select-without-fresh-info, staleness-from-own-sdown, ask-storm
 //! ```
 
 use std::process::ExitCode;
@@ -22,7 +22,7 @@ const USAGE: &str = "usage: rsentinel-sim [--seeds N] [--first S] \
 [--seed N --trace] [--sentinels K] [--threads T] [--start-jitter MS] [--fast-ask MS] \
 [--bug vote-without-persist|vote-twice|unchecked-wire-values|ack-unsaved-votes|early-sdown|\
 odown-without-quorum|leader-counts-any-epoch|select-ignores-priority|select-without-fresh-info|\
-ask-storm]";
+staleness-from-own-sdown|ask-storm]";
 
 struct Args {
     seeds: u64,
@@ -81,6 +81,7 @@ fn parse() -> Result<Args, String> {
                 "select-ignores-priority" => a.base.switches.select_ignores_priority = true,
                 "ask-storm" => a.base.switches.ask_storm = true,
                 "select-without-fresh-info" => a.base.switches.select_without_fresh_info = true,
+                "staleness-from-own-sdown" => a.base.switches.staleness_from_own_sdown = true,
                 v => return Err(format!("unknown bug {v:?}")),
             },
             "-h" | "--help" => return Err(USAGE.to_string()),

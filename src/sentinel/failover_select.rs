@@ -26,7 +26,8 @@ impl Sentinel {
         let limits = Limits {
             master_sdown_for: m.common.s_down_since.map_or(0, |t| now.saturating_sub(t)),
             master_sdown: m.common.s_down_since.is_some(),
-            master_seen: m.reported.info_refresh != 0,
+            master_seen: m.reported.info_refresh != 0
+                || self.test_switches.staleness_from_own_sdown,
             down_after: m.common.down_after,
             ping_period: self.timing.ping_period,
             info_period: self.timing.info_period,

@@ -29,6 +29,9 @@ pub struct TestSwitches {
     /// Bug: selection ranks the replicas on the INFO it has, without waiting for a fresh
     /// one from each (as sentinel.c does).
     pub select_without_fresh_info: bool,
+    /// Bug: a replica's link-down time is judged against our own SDOWN's age only (as
+    /// sentinel.c), also when we never saw the master reply.
+    pub staleness_from_own_sdown: bool,
     /// Bug: peers are re-asked `is-master-down-by-addr` at the fast interval in every
     /// state, for as long as the master is SDOWN.
     pub ask_storm: bool,

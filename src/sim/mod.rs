@@ -153,6 +153,7 @@ impl SimConfig {
             (sw.select_ignores_priority, "select-ignores-priority"),
             (sw.ask_storm, "ask-storm"),
             (sw.select_without_fresh_info, "select-without-fresh-info"),
+            (sw.staleness_from_own_sdown, "staleness-from-own-sdown"),
         ] {
             if on {
                 s.push_str(&format!(" --bug {name}"));

@@ -33,13 +33,19 @@ struct World {
     in_flight: Vec<(Millis, ConnId, Vec<u8>)>,
     /// (time, kind, text) of every event.
     events: Vec<(Millis, &'static str, String)>,
+    /// `master_link_down_since_seconds` that A and B report (`None`: link up).
+    link_down: (Option<i64>, Option<i64>),
 }
 
-fn replica_info(port: u16, priority: u32) -> String {
+fn replica_info(port: u16, priority: u32, link_down_secs: Option<i64>) -> String {
+    let link = match link_down_secs {
+        None => "master_link_status:up\r\nmaster_last_io_seconds_ago:0\r\n".to_string(),
+        Some(s) => format!("master_link_status:down\r\nmaster_link_down_since_seconds:{s}\r\n"),
+    };
     format!(
         "# Server\r\nrun_id:{port:0>40}\r\ntcp_port:{port}\r\n\r\n# Replication\r\nrole:slave\r\n\
-         master_host:127.0.0.1\r\nmaster_port:{MASTER}\r\nmaster_link_status:up\r\n\
-         master_last_io_seconds_ago:0\r\nmaster_sync_in_progress:0\r\nslave_repl_offset:1000\r\n\
+         master_host:127.0.0.1\r\nmaster_port:{MASTER}\r\n{link}\
+         master_sync_in_progress:0\r\nslave_repl_offset:1000\r\n\
          slave_priority:{priority}\r\nslave_read_only:1\r\nreplica_announced:1\r\n\
          connected_slaves:0\r\n"
     )
@@ -57,10 +63,15 @@ fn master_info() -> String {
 
 impl World {
     fn new(down_after: u64) -> World {
+        World::with_config(down_after, "")
+    }
+
+    /// `extra`: more config lines (e.g. the `known-replica`s a restarted sentinel has).
+    fn with_config(down_after: u64, extra: &str) -> World {
         let text = format!(
             "sentinel myid 0123456789abcdef0123456789abcdef01234567\n\
              sentinel monitor m 127.0.0.1 {MASTER} 1\n\
-             sentinel down-after-milliseconds m {down_after}\n"
+             sentinel down-after-milliseconds m {down_after}\n{extra}"
         );
         let cfg = load_str(&text).expect("test config loads");
         let settings = Settings {
@@ -85,6 +96,7 @@ impl World {
             answer,
             in_flight: Vec::new(),
             events: Vec::new(),
+            link_down: (None, None),
         }
     }
 
@@ -186,8 +198,8 @@ impl World {
                 b"PING" => w.simple("PONG"),
                 b"INFO" => match port {
                     MASTER => w.bulk(master_info().as_bytes()),
-                    A => w.bulk(replica_info(A, 100).as_bytes()),
-                    _ => w.bulk(replica_info(B, 10).as_bytes()),
+                    A => w.bulk(replica_info(A, 100, self.link_down.0).as_bytes()),
+                    _ => w.bulk(replica_info(B, 10, self.link_down.1).as_bytes()),
                 },
                 b"PUBLISH" => w.integer(1),
                 b"SUBSCRIBE" => {
@@ -289,4 +301,67 @@ fn a_replica_that_does_not_answer_in_time_is_ranked_on_the_info_it_had() {
             "stop at {stop_at}: selected at {at}, select-slave at {start}"
         );
     }
+}
+
+/// The master is silent from the start (this sentinel never saw it reply) and the
+/// replicas report their link down for `downs` seconds; runs until 6 s.
+fn started_after_the_master_died(downs: (i64, i64), sentinel_c_rule: bool) -> World {
+    let known =
+        format!("sentinel known-replica m 127.0.0.1 {A}\nsentinel known-replica m 127.0.0.1 {B}\n");
+    let mut w = World::with_config(1_000, &known);
+    w.core.test_switches.staleness_from_own_sdown = sentinel_c_rule;
+    w.link_down = (Some(downs.0), Some(downs.1));
+    w.answer.insert(MASTER, Answer::Silent);
+    w.run_until(6_000);
+    w
+}
+
+#[test]
+fn under_sentinel_cs_rule_a_sentinel_started_after_the_master_died_never_fails_over() {
+    // The scenario below, with the link-down limit measured from our own SDOWN only.
+    let w = started_after_the_master_died((60, 60), true);
+    assert!(w.first("+failover-state-select-slave").is_some());
+    assert_eq!(selected(&w), None, "{:?}", w.events);
+    assert!(w.first("-failover-abort-no-good-slave").is_some());
+}
+
+#[test]
+fn a_sentinel_started_after_the_master_died_judges_staleness_from_the_freshest_replica() {
+    // The replicas lost the master long ago: 60 s, far more than our SDOWN's age +
+    // 10 × down-after. (A's, B's link-down seconds, who is promoted.)
+    for (downs, want) in [
+        ((60, 60), B),
+        ((60, 69), B),
+        // B is more than 10 × down-after staler than A: still excluded.
+        ((60, 200), A),
+        ((60, -1), B),
+    ] {
+        let w = started_after_the_master_died(downs, false);
+        assert!(
+            w.first("+failover-state-select-slave").is_some(),
+            "{downs:?}"
+        );
+        assert_eq!(
+            selected(&w).map(|s| s.1),
+            Some(want),
+            "{downs:?}: {:?}",
+            w.events
+        );
+        assert!(
+            w.first("-failover-abort-no-good-slave").is_none(),
+            "{downs:?}"
+        );
+    }
+}
+
+#[test]
+fn a_sentinel_that_saw_the_master_up_keeps_the_absolute_staleness_rule() {
+    // The replicas were cut off from a master that kept running (we had its INFO): their
+    // data is a minute old, and promoting one would lose that minute of writes.
+    let mut w = World::new(1_000);
+    w.link_down = (Some(60), Some(60));
+    stop_master_at(&mut w, 2_000, 8_000);
+    assert!(w.first("+failover-state-select-slave").is_some());
+    assert_eq!(selected(&w), None, "{:?}", w.events);
+    assert!(w.first("-failover-abort-no-good-slave").is_some());
 }
