@@ -255,3 +255,30 @@ fn tls_port_serves_alongside_the_plaintext_port() {
     assert!(info.contains(&format!("tcp_port:{}", ports[1])), "{info}");
     drop(s);
 }
+
+#[test]
+fn announce_port_still_wins_over_the_tls_port_in_hellos() {
+    let certs = Certs::generate();
+    let args = certs.cli_args(&certs.node);
+    let ports = free_ports(4);
+    let (mport, a, b, announced) = (ports[0], ports[1], ports[2], ports[3]);
+    let master = tls_redis_server(&certs, mport, None);
+    let extra = format!("sentinel announce-port {announced}");
+    let _sa = spawn_tls(
+        Kind::RSentinel,
+        &sentinel_conf(&certs, a, mport, &[&extra]),
+        a,
+    );
+    let _sb = spawn_tls(Kind::RSentinel, &sentinel_conf(&certs, b, mport, &[]), b);
+    let mut listed = String::new();
+    let ok = poll_until(Duration::from_secs(15), || {
+        listed = cli(b, &args, &["SENTINEL", "SENTINELS", MASTER]).unwrap_or_default();
+        listed.lines().any(|l| l == announced.to_string())
+    });
+    assert!(
+        ok,
+        "announce-port {announced} not what the peer lists: {listed}"
+    );
+    assert!(!listed.lines().any(|l| l == a.to_string()), "{listed}");
+    drop(master);
+}
