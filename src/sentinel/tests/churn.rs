@@ -104,7 +104,10 @@ fn tilt_with_a_passed_sdown_deadline_ticks_at_the_normal_rate() {
         assert!(n <= 30, "{n} commands to {addr} in 10 s of TILT");
     }
     let n = s.sent_to(M, &[], 8_001, 18_001).len();
-    assert!(n <= 100, "{n} commands to the silent master in 10 s of TILT");
+    assert!(
+        n <= 100,
+        "{n} commands to the silent master in 10 s of TILT"
+    );
 }
 
 #[test]
