@@ -277,130 +277,149 @@ impl Sentinel {
             .map(|p| p.common.uid);
         let si = match known {
             Some(uid) => Some(uid),
-            None => {
-                // Address changed for a known run id?
-                let removed = self.remove_sentinel_by_runid(idx, h.runid);
-                if removed {
-                    let text = format!(
-                        "{} ip {} port {} for {}",
-                        self.prefix(InstRef::Master(muid)),
-                        h.sentinel_ip,
-                        h.sentinel_port,
-                        h.runid
-                    );
-                    self.event(Level::Notice, "+sentinel-address-switch", text);
-                } else if let Some(other) = self.masters[idx]
-                    .sentinels
-                    .iter()
-                    .find(|p| p.common.host == h.sentinel_ip && p.common.port == h.sentinel_port)
-                    .map(|p| (p.common.uid, p.common.name.clone()))
-                {
-                    // Another run id claims this address: the old one is gone (restarted
-                    // with a new id). Remove it from every master.
-                    self.inst_event(
-                        Level::Notice,
-                        "+sentinel-invalid-addr",
-                        InstRef::Sentinel {
-                            master: muid,
-                            sentinel: other.0,
-                        },
-                        "",
-                    );
-                    for i in 0..self.masters.len() {
-                        self.remove_sentinel_by_runid(i, &other.1);
-                    }
-                }
-                let Some(idx) = self.master_idx_by_uid(muid) else {
-                    return;
-                };
-                if self.masters[idx].sentinels.len() >= MAX_SENTINELS_PER_MASTER {
-                    let level = self.refusal_log_level(now);
-                    log::log!(
-                        level,
-                        "Hello from {}:{} refused: master {} already has {} sentinels, \
-                         the most hellos may add",
-                        h.sentinel_ip,
-                        h.sentinel_port,
-                        h.master_name,
-                        MAX_SENTINELS_PER_MASTER
-                    );
-                    return;
-                }
-                let ks = KnownSentinel {
-                    host: h.sentinel_ip.to_string(),
-                    port: h.sentinel_port,
-                    runid: h.runid.to_string(),
-                };
-                let uid = self.add_sentinel(idx, &ks, now);
-                if let Some(uid) = uid {
-                    let inst = InstRef::Sentinel {
-                        master: muid,
-                        sentinel: uid,
-                    };
-                    if !removed {
-                        self.inst_event(Level::Notice, "+sentinel", inst, "");
-                    } else {
-                        self.update_sentinel_address_in_all_masters(muid, uid);
-                    }
-                    self.request_save();
-                }
-                uid
-            }
+            None => match self.hello_new_sentinel(idx, muid, &h, now) {
+                Ok(si) => si,
+                Err(()) => return,
+            },
         };
         if h.current_epoch > self.current_epoch {
             self.current_epoch = h.current_epoch;
             self.request_save();
             self.event(Level::Warning, "+new-epoch", h.current_epoch.to_string());
         }
+        if let Some(si) = si {
+            self.hello_config_update(muid, si, &h, now);
+        }
+    }
+
+    /// A hello from a sentinel not known at this address with this run id: it moved, or
+    /// replaced another at this address, or is new (within [`MAX_SENTINELS_PER_MASTER`]).
+    /// Its uid if it was added; `Err` when the hello must be dropped.
+    fn hello_new_sentinel(
+        &mut self,
+        idx: usize,
+        muid: u64,
+        h: &HelloFields<'_>,
+        now: Millis,
+    ) -> Result<Option<u64>, ()> {
+        // Address changed for a known run id?
+        let removed = self.remove_sentinel_by_runid(idx, h.runid);
+        if removed {
+            let text = format!(
+                "{} ip {} port {} for {}",
+                self.prefix(InstRef::Master(muid)),
+                h.sentinel_ip,
+                h.sentinel_port,
+                h.runid
+            );
+            self.event(Level::Notice, "+sentinel-address-switch", text);
+        } else if let Some(other) = self.masters[idx]
+            .sentinels
+            .iter()
+            .find(|p| p.common.host == h.sentinel_ip && p.common.port == h.sentinel_port)
+            .map(|p| (p.common.uid, p.common.name.clone()))
+        {
+            // Another run id claims this address: the old one is gone (restarted
+            // with a new id). Remove it from every master.
+            self.inst_event(
+                Level::Notice,
+                "+sentinel-invalid-addr",
+                InstRef::Sentinel {
+                    master: muid,
+                    sentinel: other.0,
+                },
+                "",
+            );
+            for i in 0..self.masters.len() {
+                self.remove_sentinel_by_runid(i, &other.1);
+            }
+        }
+        let Some(idx) = self.master_idx_by_uid(muid) else {
+            return Err(());
+        };
+        if self.masters[idx].sentinels.len() >= MAX_SENTINELS_PER_MASTER {
+            let level = self.refusal_log_level(now);
+            log::log!(
+                level,
+                "Hello from {}:{} refused: master {} already has {} sentinels, \
+                 the most hellos may add",
+                h.sentinel_ip,
+                h.sentinel_port,
+                h.master_name,
+                MAX_SENTINELS_PER_MASTER
+            );
+            return Err(());
+        }
+        let ks = KnownSentinel {
+            host: h.sentinel_ip.to_string(),
+            port: h.sentinel_port,
+            runid: h.runid.to_string(),
+        };
+        let uid = self.add_sentinel(idx, &ks, now);
+        if let Some(uid) = uid {
+            let inst = InstRef::Sentinel {
+                master: muid,
+                sentinel: uid,
+            };
+            if !removed {
+                self.inst_event(Level::Notice, "+sentinel", inst, "");
+            } else {
+                self.update_sentinel_address_in_all_masters(muid, uid);
+            }
+            self.request_save();
+        }
+        Ok(uid)
+    }
+
+    /// sentinelProcessHelloMessage's second half: a newer configuration from sentinel `si`.
+    fn hello_config_update(&mut self, muid: u64, si: u64, h: &HelloFields<'_>, now: Millis) {
         let Some(idx) = self.master_idx_by_uid(muid) else {
             return;
         };
-        if let Some(si) = si {
-            if self.masters[idx].config_epoch < h.master_config_epoch {
-                self.masters[idx].config_epoch = h.master_config_epoch;
-                // A failover of ours older than the configuration in force is obsolete:
-                // drop it before comparing addresses. Otherwise we adopt the newer epoch,
-                // then finish the old failover under it and switch to our promoted replica:
-                // two addresses with one config epoch, never reconciled.
-                let m = &self.masters[idx];
-                if m.failover_in_progress() && m.failover_epoch < h.master_config_epoch {
-                    self.abort_failover(idx, now);
-                }
-                let (old_host, old_port) = {
-                    let m = &self.masters[idx];
-                    (m.common.host.clone(), m.common.port)
-                };
-                // sentinelAddrEqualsHostname: the same address by name or by IP is no switch
-                // (a redis-sentinel peer announces our `localhost` as 127.0.0.1).
-                if h.master_port != old_port || !self.same_host(&old_host, h.master_ip) {
-                    self.inst_event(
-                        Level::Warning,
-                        "+config-update-from",
-                        InstRef::Sentinel {
-                            master: muid,
-                            sentinel: si,
-                        },
-                        "",
-                    );
-                    let name = self.masters[idx].common.name.clone();
-                    let shown = self.announce_host(&old_host).into_owned();
-                    self.event(
-                        Level::Warning,
-                        "+switch-master",
-                        format!(
-                            "{name} {shown} {old_port} {} {}",
-                            h.master_ip, h.master_port
-                        ),
-                    );
-                    self.reset_master_and_change_address(muid, h.master_ip, h.master_port, now);
-                    self.client_reconfig_script(muid, "observer", &old_host, old_port);
-                }
-                self.request_save();
+        if self.masters[idx].config_epoch < h.master_config_epoch {
+            self.masters[idx].config_epoch = h.master_config_epoch;
+            // A failover of ours older than the configuration in force is obsolete:
+            // drop it before comparing addresses. Otherwise we adopt the newer epoch,
+            // then finish the old failover under it and switch to our promoted replica:
+            // two addresses with one config epoch, never reconciled.
+            let m = &self.masters[idx];
+            if m.failover_in_progress() && m.failover_epoch < h.master_config_epoch {
+                self.abort_failover(idx, now);
             }
-            if let Some(m) = self.master_by_uid_mut(muid) {
-                if let Some(p) = m.sentinels.iter_mut().find(|p| p.common.uid == si) {
-                    p.last_hello_time = now;
-                }
+            let (old_host, old_port) = {
+                let m = &self.masters[idx];
+                (m.common.host.clone(), m.common.port)
+            };
+            // sentinelAddrEqualsHostname: the same address by name or by IP is no switch
+            // (a redis-sentinel peer announces our `localhost` as 127.0.0.1).
+            if h.master_port != old_port || !self.same_host(&old_host, h.master_ip) {
+                self.inst_event(
+                    Level::Warning,
+                    "+config-update-from",
+                    InstRef::Sentinel {
+                        master: muid,
+                        sentinel: si,
+                    },
+                    "",
+                );
+                let name = self.masters[idx].common.name.clone();
+                let shown = self.announce_host(&old_host).into_owned();
+                self.event(
+                    Level::Warning,
+                    "+switch-master",
+                    format!(
+                        "{name} {shown} {old_port} {} {}",
+                        h.master_ip, h.master_port
+                    ),
+                );
+                self.reset_master_and_change_address(muid, h.master_ip, h.master_port, now);
+                self.client_reconfig_script(muid, "observer", &old_host, old_port);
+            }
+            self.request_save();
+        }
+        if let Some(m) = self.master_by_uid_mut(muid) {
+            if let Some(p) = m.sentinels.iter_mut().find(|p| p.common.uid == si) {
+                p.last_hello_time = now;
             }
         }
     }
