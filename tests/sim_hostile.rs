@@ -65,3 +65,15 @@ fn votes_given_although_their_save_failed_are_caught() {
         "{found:?}"
     );
 }
+
+/// Seeds where a replica announcing itself by host name (which the sentinels rightly never
+/// list, as redis-sentinel with `resolve-hostnames no` cannot either) kept replicating from
+/// the old master, now itself a replica: liveness waited for it to follow the new master,
+/// which nobody would ever tell it to do.
+#[test]
+fn a_replica_the_sentinels_cannot_name_does_not_hold_up_liveness() {
+    for seed in [1271, 16874, 17378] {
+        let r = run_seed(&SimConfig::new(seed, FaultMix::Hostile));
+        assert!(r.violations.is_empty(), "seed {seed}: {:?}", r.violations);
+    }
+}

@@ -116,7 +116,8 @@ impl World {
 
     /// Invariant 6: for every master, all live sentinels name the same instance, it is a
     /// master, and every other live instance of its group replicates from it with its link
-    /// up.
+    /// up — except a replica that announces itself by host name: the sentinels never list
+    /// it (nor does redis-sentinel with `resolve-hostnames no`), so none will reconfigure it.
     pub(super) fn converged(&self) -> bool {
         (0..self.redis.len() / 3).all(|g| self.converged_on(g))
     }
@@ -135,6 +136,11 @@ impl World {
             .iter()
             .enumerate()
             .filter(|(j, r)| j / 3 == g && r.alive && !(r.ip == h && r.port == p))
+            .filter(|(_, r)| {
+                r.announce_ip
+                    .as_deref()
+                    .is_none_or(|a| a.parse::<std::net::IpAddr>().is_ok())
+            })
             .all(|(_, r)| {
                 r.link_up
                     && matches!(&r.role, RRole::Replica { host, port } if *host == h && *port == p)
