@@ -10,7 +10,8 @@ mod common;
 
 use std::time::Duration;
 
-use common::client::Value;
+use common::client::{show_bytes, Value};
+use common::compare::{candidate_kind, deliberate_difference};
 use common::*;
 
 fn settled() -> Pair {
@@ -199,25 +200,125 @@ fn client_id_setname_getname_match() {
 }
 
 #[test]
-fn client_setinfo_gets_the_7_0_unknown_subcommand_error() {
-    // Every current client library sends these on connect (clients.md); 7.0 answers an error
-    // and the connection carries on. (Accepting SETINFO like 7.2 would also be acceptable —
-    // change this test if the project decides so.)
+fn client_setinfo_is_accepted_as_redis_7_2_does_a_deliberate_difference() {
+    // Every current client library sends these on connect (clients.md); 7.0 answers an
+    // unknown-subcommand error (which the libraries ignore), rsentinel answers as Redis 7.2's
+    // clientSetinfoCommand. CLIENT LIST / CLIENT INFO keep 7.0.15's fields either way.
     let pair = Pair::mymaster();
     let (mut a, mut b) = pair.clients();
-    same_reply(
+    deliberate_difference(
         &mut a,
         &mut b,
         &["CLIENT", "SETINFO", "LIB-NAME", "redis-py"],
-        &Mask::none(),
+        b"-ERR unknown subcommand 'SETINFO'. Try CLIENT HELP.\r\n",
+        b"+OK\r\n",
     );
-    same_reply(
+    deliberate_difference(
         &mut a,
         &mut b,
         &["CLIENT", "SETINFO", "LIB-VER", "8.1.0"],
-        &Mask::none(),
+        b"-ERR unknown subcommand 'SETINFO'. Try CLIENT HELP.\r\n",
+        b"+OK\r\n",
+    );
+    deliberate_difference(
+        &mut a,
+        &mut b,
+        &["CLIENT", "SETINFO", "lib-name", "two words"],
+        b"-ERR unknown subcommand 'SETINFO'. Try CLIENT HELP.\r\n",
+        b"-ERR lib-name cannot contain spaces, newlines or special characters.\r\n",
     );
     same_reply(&mut a, &mut b, &["PING"], &Mask::none());
+    let info_keys = |c: &mut common::client::Client| -> Vec<String> {
+        let (_, raw) = c.cmd_raw(&["CLIENT", "INFO"]);
+        String::from_utf8_lossy(&raw)
+            .split_whitespace()
+            .filter_map(|f| f.split_once('=').map(|(k, _)| k.to_string()))
+            .collect()
+    };
+    assert_eq!(info_keys(&mut a), info_keys(&mut b));
+}
+
+#[test]
+fn valkey_primary_subcommands_answer_as_the_master_forms_a_deliberate_difference() {
+    // Valkey 8 added primary-named spellings; 7.0 rejects them. rsentinel answers each one
+    // exactly as the master-named form, from the same process.
+    let pair = settled();
+    let (mut a, mut b) = pair.clients();
+    let pairs: [(&[&str], &[&str]); 4] = [
+        (
+            &["SENTINEL", "PRIMARY", "mymaster"],
+            &["SENTINEL", "MASTER", "mymaster"],
+        ),
+        (&["SENTINEL", "PRIMARIES"], &["SENTINEL", "MASTERS"]),
+        (
+            &["SENTINEL", "GET-PRIMARY-ADDR-BY-NAME", "mymaster"],
+            &["SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mymaster"],
+        ),
+        (
+            &[
+                "SENTINEL",
+                "IS-PRIMARY-DOWN-BY-ADDR",
+                "127.0.0.1",
+                "1",
+                "0",
+                "*",
+            ],
+            &[
+                "SENTINEL",
+                "IS-MASTER-DOWN-BY-ADDR",
+                "127.0.0.1",
+                "1",
+                "0",
+                "*",
+            ],
+        ),
+    ];
+    let self_check = matches!(candidate_kind(), common::proc::Kind::RedisSentinel);
+    for (alias, master_form) in pairs {
+        let sub = alias.get(1).copied().unwrap_or_default();
+        let unknown = format!("-ERR unknown subcommand '{sub}'. Try SENTINEL HELP.\r\n");
+        let (_, ra) = a.cmd_raw(alias);
+        assert_eq!(
+            show_bytes(&ra),
+            show_bytes(unknown.as_bytes()),
+            "reference {alias:?}"
+        );
+        let (mut got, rb) = b.cmd_raw(alias);
+        if self_check {
+            assert_eq!(show_bytes(&rb), show_bytes(unknown.as_bytes()), "{alias:?}");
+            continue;
+        }
+        // Timing fields (last-ping-reply, ...) may move between two requests: compare under
+        // the instance mask.
+        let mut want = b.cmd(master_form);
+        Mask::instance().apply(&mut got);
+        Mask::instance().apply(&mut want);
+        assert_eq!(got, want, "{alias:?} vs {master_form:?}");
+        assert!(!matches!(got, Value::Error(_)), "{alias:?}: {got:?}");
+    }
+    // As redis-cli users see it (the stable replies only).
+    let port = pair.candidate.sentinel.port().to_string();
+    let cli = |args: &[&str]| -> String {
+        let out = std::process::Command::new("timeout")
+            .args(["10", "redis-cli", "-p", port.as_str()])
+            .args(args)
+            .output();
+        out.map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_default()
+    };
+    for (alias, master_form) in [
+        ("GET-PRIMARY-ADDR-BY-NAME", "GET-MASTER-ADDR-BY-NAME"),
+        ("get-primary-addr-by-name", "get-master-addr-by-name"),
+    ] {
+        let want = cli(&["SENTINEL", master_form, "mymaster"]);
+        let got = cli(&["SENTINEL", alias, "mymaster"]);
+        if self_check {
+            assert!(got.contains("unknown subcommand"), "{got}");
+        } else {
+            assert!(want.starts_with("127.0.0.1\n"), "{want}");
+            assert_eq!(got, want);
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------

@@ -176,3 +176,55 @@ fn bind_addresses_with_quotes_are_refused_and_plain_ones_survive_rewrite() {
         rsentinel::config::load_str(&rewritten).unwrap_or_else(|e| panic!("{e}\n{rewritten}"));
     assert_eq!(second.generic.bind, first.generic.bind);
 }
+
+#[test]
+fn valkey_primary_reboot_spelling_loads_and_is_kept_by_the_rewrite() {
+    let text =
+        "sentinel monitor m 10.0.0.1 6379 2\nsentinel primary-reboot-down-after-period m 5000\n";
+    let mut cfg = load_str(text).unwrap_or_else(|e| panic!("{e}"));
+    let reboot = |c: &rsentinel::config::SentinelConfig| {
+        c.masters.first().map(|m| m.master_reboot_down_after_ms)
+    };
+    assert_eq!(reboot(&cfg.sentinel), Some(5000));
+    // Same value as the 7.0 spelling gives.
+    let seven = load_str(&text.replace("primary-reboot", "master-reboot"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(cfg.sentinel, seven.sentinel);
+    // A changed value is written in place, in the spelling the file uses.
+    if let Some(m) = cfg.sentinel.masters.first_mut() {
+        m.master_reboot_down_after_ms = 7000;
+    }
+    let out = rewrite(text, &cfg.generic, &cfg.sentinel);
+    assert!(
+        out.starts_with(
+            "sentinel monitor m 10.0.0.1 6379 2\nsentinel primary-reboot-down-after-period m 7000\n"
+        ),
+        "{out}"
+    );
+    assert!(!out.contains("master-reboot"), "{out}");
+    assert_eq!(
+        reboot(&load_str(&out).unwrap_or_else(|e| panic!("{e}")).sentinel),
+        Some(7000)
+    );
+    // Set to 0 (the default): the line goes, as the 7.0 spelling's does.
+    if let Some(m) = cfg.sentinel.masters.first_mut() {
+        m.master_reboot_down_after_ms = 0;
+    }
+    let out = rewrite(text, &cfg.generic, &cfg.sentinel);
+    assert!(!out.contains("reboot"), "{out}");
+}
+
+#[test]
+fn a_newly_added_reboot_period_line_uses_the_7_0_spelling() {
+    let text = "sentinel monitor m 10.0.0.1 6379 2\n";
+    let mut cfg = load_str(text).unwrap_or_else(|e| panic!("{e}"));
+    if let Some(m) = cfg.sentinel.masters.first_mut() {
+        m.master_reboot_down_after_ms = 3000;
+    }
+    let out = rewrite(text, &cfg.generic, &cfg.sentinel);
+    assert!(
+        out.contains("\nsentinel master-reboot-down-after-period m 3000\n"),
+        "{out}"
+    );
+    assert!(!out.contains("primary-reboot"), "{out}");
+}

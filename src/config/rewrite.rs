@@ -23,6 +23,7 @@ use super::lexer::{repr, split_args};
 use super::model::{
     SentinelConfig, DEFAULT_DOWN_AFTER_MS, DEFAULT_FAILOVER_TIMEOUT_MS, DEFAULT_PARALLEL_SYNCS,
 };
+use super::sentinel_directives::{sentinel_directive_name, SPELLINGS};
 use super::sha256::sha256_hex;
 use super::table::{self, Kind, TABLE};
 use super::values::render_lines;
@@ -93,7 +94,7 @@ impl State {
         match slot {
             Some(i) => {
                 if let Some(l) = self.lines.get_mut(i) {
-                    *l = line;
+                    *l = keep_spelling(l, line);
                 }
             }
             None if force => {
@@ -135,13 +136,33 @@ impl State {
     }
 }
 
+/// `new` (which uses the 7.0 name) in the spelling of the `old` line it replaces.
+fn keep_spelling(old: &str, new: String) -> String {
+    let old_name = old
+        .split_ascii_whitespace()
+        .nth(1)
+        .map(str::to_ascii_lowercase);
+    let Some(old_name) = old_name else {
+        return new;
+    };
+    for (canonical, other) in SPELLINGS {
+        let prefix = format!("sentinel {canonical} ");
+        if old_name == *other {
+            if let Some(rest) = new.strip_prefix(&prefix) {
+                return format!("sentinel {other} {rest}");
+            }
+        }
+    }
+    new
+}
+
 /// The rewrite key of a line's words (lowercased), `None` for a line Redis does not know.
 fn option_key(argv: &[String]) -> Option<String> {
     let (first, rest) = argv.split_first()?;
     if first == "sentinel" {
         return Some(match rest.first().map(String::as_str) {
             Some("known-slave") => "sentinel known-replica".to_string(),
-            Some(second) => format!("sentinel {second}"),
+            Some(second) => format!("sentinel {}", sentinel_directive_name(second)),
             None => "sentinel".to_string(),
         });
     }

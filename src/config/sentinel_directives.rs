@@ -30,6 +30,22 @@ pub fn pass_of(directive: &str) -> usize {
     }
 }
 
+/// Sentinel directives another program spells differently, as (7.0 name, other name): the
+/// other spelling loads as the 7.0 one, and a line written in it is rewritten in it, so the
+/// file stays loadable by the program that wrote it. Lines added anew use the 7.0 name.
+pub const SPELLINGS: &[(&str, &str)] = &[(
+    "master-reboot-down-after-period",
+    "primary-reboot-down-after-period",
+)];
+
+/// The 7.0 name of a sentinel directive (lower case), whichever spelling it is given in.
+pub fn sentinel_directive_name(name: &str) -> &str {
+    SPELLINGS
+        .iter()
+        .find(|(_, other)| *other == name)
+        .map_or(name, |(canonical, _)| canonical)
+}
+
 /// `host:port`, or `[host]:port` for an IPv6 address (Redis `anetFormatAddr`), the key under
 /// which Redis detects duplicate replicas.
 pub fn format_addr(host: &str, port: u16) -> String {
@@ -108,6 +124,7 @@ pub fn apply(
         return Err(E::UnrecognizedSentinel);
     };
     let d = dir.to_ascii_lowercase();
+    let d = sentinel_directive_name(&d).to_string();
     match (d.as_str(), args) {
         ("monitor", [name, host, port, quorum]) => {
             let quorum = u32::try_from(c_atoi(quorum))

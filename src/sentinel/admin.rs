@@ -322,7 +322,10 @@ impl Sentinel {
                         })
                         .ok_or_else(|| bad(v))
                 }
-                "master-reboot-down-after-period" if more > 0 => {
+                // Valkey 8 spells it `primary-...`.
+                "master-reboot-down-after-period" | "primary-reboot-down-after-period"
+                    if more > 0 =>
+                {
                     let v = value(1);
                     parse_i64(v.as_bytes())
                         .filter(|&n| n >= 0)

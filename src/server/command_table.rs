@@ -161,6 +161,62 @@ pub fn lookup(args: &[&[u8]]) -> Lookup {
     }
 }
 
+/// Valkey's primary-named spellings of sentinel subcommands and the 7.0 subcommand each one
+/// is. They are not in the table (COMMAND, COMMAND INFO and COMMAND DOCS stay as 7.0.15
+/// serves them): a request using one runs, is checked (arity, ACL) and is shown (`cmd=` in
+/// CLIENT LIST) as the master-named form.
+static SENTINEL_ALIASES: &[(&str, &str)] = &[
+    ("primary", "master"),
+    ("primaries", "masters"),
+    ("get-primary-addr-by-name", "get-master-addr-by-name"),
+    ("is-primary-down-by-addr", "is-master-down-by-addr"),
+];
+
+/// The master-named subcommand a Valkey alias (lower case) stands for.
+pub fn sentinel_alias(sub: &str) -> Option<&'static str> {
+    SENTINEL_ALIASES
+        .iter()
+        .find(|(alias, _)| *alias == sub)
+        .map(|(_, canonical)| *canonical)
+}
+
+/// Redis 7.2's `CLIENT SETINFO`, which every client library sends on connect. Like the
+/// aliases it is not in the table, so COMMAND replies stay as 7.0.15's; the ACL checks it as
+/// [`acl_spec`] says.
+#[rustfmt::skip]
+pub static CLIENT_SETINFO: CommandSpec =
+    spec("client|setinfo", CmdId::Client, 4, &["noscript", "loading", "stale"], &["slow", "connection"], &[], &[]);
+
+/// The table entry whose ACL permission a request needs: itself, except `CLIENT SETINFO`
+/// (not in the 7.0 table), which a user may run when allowed `CLIENT SETNAME`.
+pub fn acl_spec(spec: &'static CommandSpec) -> &'static CommandSpec {
+    if std::ptr::eq(spec, &CLIENT_SETINFO) {
+        find_by_fullname(b"client|setname").unwrap_or(spec)
+    } else {
+        spec
+    }
+}
+
+/// Resolves a client request: [`lookup`], plus the Valkey aliases of sentinel subcommands
+/// and `CLIENT SETINFO`. Only the dispatcher uses it; `COMMAND GETKEYS` and the ACL rules
+/// know the 7.0 names only.
+pub fn lookup_request(args: &[&[u8]]) -> Lookup {
+    let found = lookup(args);
+    let (Lookup::UnknownSubcommand, Some(top), Some(sub)) = (&found, args.first(), args.get(1))
+    else {
+        return found;
+    };
+    let mut buf = [0u8; NAME_MAX];
+    let sub = lowered(sub, &mut buf).and_then(|b| std::str::from_utf8(b).ok());
+    if top.eq_ignore_ascii_case(b"client") && sub == Some("setinfo") {
+        return Lookup::Found(&CLIENT_SETINFO);
+    }
+    match sub.and_then(sentinel_alias) {
+        Some(c) if top.eq_ignore_ascii_case(b"sentinel") => lookup(&[top, c.as_bytes()]),
+        _ => found,
+    }
+}
+
 /// Command or subcommand by full name (`ping`, `client|list`), as COMMAND INFO accepts.
 pub fn find_by_fullname(name: &[u8]) -> Option<&'static CommandSpec> {
     match name.iter().position(|&b| b == b'|') {
@@ -364,6 +420,43 @@ mod tests {
             lookup(&[b"sentinel", &long]),
             Lookup::UnknownSubcommand
         ));
+    }
+
+    #[test]
+    fn valkey_primary_aliases_resolve_to_the_master_named_subcommands() {
+        let cases: [(&[u8], &str); 4] = [
+            (b"PRIMARY", "sentinel|master"),
+            (b"primaries", "sentinel|masters"),
+            (
+                b"Get-Primary-Addr-By-Name",
+                "sentinel|get-master-addr-by-name",
+            ),
+            (
+                b"is-primary-down-by-addr",
+                "sentinel|is-master-down-by-addr",
+            ),
+        ];
+        for (sub, name) in cases {
+            assert!(
+                matches!(lookup_request(&[b"SENTINEL", sub]), Lookup::Found(s) if s.name == name),
+                "{sub:?}"
+            );
+            // The 7.0 lookup (COMMAND GETKEYS, ACL rules) does not know them.
+            assert!(matches!(
+                lookup(&[b"sentinel", sub]),
+                Lookup::UnknownSubcommand
+            ));
+        }
+        // Only under SENTINEL, and unknown names stay unknown.
+        assert!(matches!(
+            lookup_request(&[b"client", b"primary"]),
+            Lookup::UnknownSubcommand
+        ));
+        assert!(matches!(
+            lookup_request(&[b"sentinel", b"primaryx"]),
+            Lookup::UnknownSubcommand
+        ));
+        assert_eq!(all_specs().count(), 72);
     }
 
     #[test]

@@ -96,7 +96,7 @@ fn renamed(table: &[(String, String)], args: &[&[u8]]) -> Rename {
 }
 
 fn run(srv: &mut Server, id: ClientId, args: &[&[u8]], ctx: &mut Ctx, w: &mut ReplyWriter) {
-    let spec = match command_table::lookup(args) {
+    let spec = match command_table::lookup_request(args) {
         Lookup::Found(spec) => spec,
         Lookup::UnknownCommand => {
             set_last_cmd(srv, id, None);
@@ -120,7 +120,10 @@ fn run(srv: &mut Server, id: ClientId, args: &[&[u8]], ctx: &mut Ctx, w: &mut Re
     if !c.authenticated && srv.users.auth_required_by_default() && !spec.has_flag("no_auth") {
         return w.error("NOAUTH Authentication required.");
     }
-    if let Err(denial) = srv.users.check_command(&c.user, spec, args) {
+    if let Err(denial) = srv
+        .users
+        .check_command(&c.user, command_table::acl_spec(spec), args)
+    {
         return deny(srv, id, spec, args, denial, ctx, w);
     }
     let Some(c) = srv.clients.get(id.0) else {

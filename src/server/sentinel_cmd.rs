@@ -100,6 +100,7 @@ pub fn sentinel(ctx: &mut Ctx, args: &[&[u8]], w: &mut ReplyWriter) {
     let sub = command_table::lowered(arg(args, 1), &mut lower)
         .and_then(|b| std::str::from_utf8(b).ok())
         .unwrap_or("");
+    let sub = command_table::sentinel_alias(sub).unwrap_or(sub);
     let now = ctx.now;
     let name = || text(arg(args, 2));
     match sub {

@@ -243,6 +243,32 @@ pub fn same_reply<A: AsRef<[u8]>>(
     diff_reply(a, b, args, mask).unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// A documented deliberate difference: rsentinel serves a request that redis-sentinel 7.0.15
+/// rejects (a later Redis or Valkey command). The reference must answer exactly
+/// `reference`, the candidate exactly `candidate` — or `reference` too when the candidate is
+/// redis-sentinel (`RSENTINEL_COMPARE_SELF=1`). Every caller says why the replies differ.
+#[track_caller]
+pub fn deliberate_difference<A: AsRef<[u8]>>(
+    a: &mut Client,
+    b: &mut Client,
+    args: &[A],
+    reference: &[u8],
+    candidate: &[u8],
+) {
+    let what = describe(&args.iter().map(|x| x.as_ref()).collect::<Vec<_>>());
+    let (_, ra) = a.cmd_raw(args);
+    let (_, rb) = b.cmd_raw(args);
+    let candidate = match candidate_kind() {
+        Kind::RedisSentinel => reference,
+        _ => candidate,
+    };
+    assert_eq!(
+        (show_bytes(&ra), show_bytes(&rb)),
+        (show_bytes(reference), show_bytes(candidate)),
+        "{what}: (reference, candidate) replies"
+    );
+}
+
 /// Send the same raw bytes to both, read `replies` replies from each, assert all equal.
 #[track_caller]
 pub fn same_raw(a: &mut Client, b: &mut Client, bytes: &[u8], replies: usize, mask: &Mask) {

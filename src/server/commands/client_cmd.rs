@@ -1,5 +1,6 @@
 //! `CLIENT <sub>`: ID, SETNAME, GETNAME, INFO, LIST, KILL (old and filter forms), HELP,
-//! REPLY, NO-EVICT, PAUSE, UNPAUSE, GETREDIR, TRACKING, TRACKINGINFO, CACHING, UNBLOCK.
+//! REPLY, NO-EVICT, PAUSE, UNPAUSE, GETREDIR, TRACKING, TRACKINGINFO, CACHING, UNBLOCK, and
+//! Redis 7.2's SETINFO.
 //! Arity was checked by dispatch from the table; the extra shape checks are Redis's own.
 
 use super::help_text::CLIENT_HELP;
@@ -10,6 +11,22 @@ use crate::server::dispatch::subcommand_syntax_error;
 use crate::server::{ClientId, Ctx, ReplyMode, Server};
 
 const SYNTAX: &str = "ERR syntax error";
+
+/// `CLIENT SETINFO lib-name|lib-ver <value>` as Redis 7.2's `clientSetinfoCommand` answers
+/// it. The value is checked and accepted but not kept: 7.0.15's CLIENT LIST and CLIENT INFO
+/// lines have no `lib-name=` / `lib-ver=` fields, and they stay byte-identical.
+fn setinfo(attr: &[u8], value: &[u8], w: &mut ReplyWriter) {
+    let attr_text = String::from_utf8_lossy(attr);
+    if !attr.eq_ignore_ascii_case(b"lib-name") && !attr.eq_ignore_ascii_case(b"lib-ver") {
+        return w.error(&format!("ERR Unrecognized option '{attr_text}'"));
+    }
+    if !valid_client_name(value) {
+        return w.error(&format!(
+            "ERR {attr_text} cannot contain spaces, newlines or special characters."
+        ));
+    }
+    w.ok();
+}
 
 pub fn client(srv: &mut Server, id: ClientId, args: &[&[u8]], ctx: &mut Ctx, w: &mut ReplyWriter) {
     let sub = args
@@ -42,6 +59,7 @@ pub fn client(srv: &mut Server, id: ClientId, args: &[&[u8]], ctx: &mut Ctx, w: 
             }
             w.ok();
         }
+        b"setinfo" => setinfo(arg(2), arg(3), w),
         b"info" => {
             let mut line = String::new();
             if let Some(c) = srv.client(id) {

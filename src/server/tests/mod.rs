@@ -3,6 +3,7 @@
 
 mod client_cmd;
 mod commands;
+mod compat;
 mod dispatch;
 mod info;
 mod pubsub;
