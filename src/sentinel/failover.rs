@@ -5,8 +5,9 @@
 //! when a reply enables progress (a peer's is-master-down answer, the promoted replica's
 //! INFO, any replica's INFO while a replica is being selected; a transaction's EXEC asks for
 //! INFO at once), the state machine advances through every state that is
-//! ready in one step, peers are re-asked at a short interval while a quorum is being
-//! gathered, and hellos go out at once on a new configuration. The messages stay exactly
+//! ready in one step, peers are re-asked at a short interval that backs off to the ask
+//! period while a quorum or votes are being gathered (`schedule`), and hellos go out at
+//! once on a new configuration. The messages stay exactly
 //! what `redis-sentinel` peers expect.
 
 use super::link::{ConnKind, Pending};
