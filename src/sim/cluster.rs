@@ -3,7 +3,8 @@
 //! liveness invariant (6).
 
 use super::redis::RRole;
-use super::world::{group_name, World, STABLE_FOR};
+use super::setup::group_name;
+use super::world::{World, STABLE_FOR};
 
 impl World {
     /// Keeps the replicas' links, offsets and their masters' replica lists up to date.

@@ -7,6 +7,7 @@
 //! - [`net`]: TCP-like connections (in order, latency, resets) and partitions.
 //! - [`node`]: one sentinel process (core + server + in-memory config "disk").
 //! - [`redis`]: one simulated Redis instance.
+//! - [`setup`]: the Redis groups, master names and timings a seed starts from.
 //! - [`schedule`]: the seeded fault schedule; [`faults`]: applying it; [`hostile`]: forged
 //!   hellos, replicas announcing host names, full disks.
 //! - [`cluster`]: replication links, sentinel agreement, failover time, liveness.
@@ -25,6 +26,7 @@ mod node;
 mod reach;
 mod redis;
 mod schedule;
+mod setup;
 mod trace;
 mod world;
 

@@ -16,7 +16,8 @@
 use super::invariants::{count_commands, Bounds};
 use super::net::ProcId;
 use super::node::DownReply;
-use super::world::{sim_timing, World, DOWN_AFTER};
+use super::setup::sim_timing;
+use super::world::{World, DOWN_AFTER};
 use crate::sentinel::Millis;
 
 /// Down-after without a reply is what SDOWN takes; on top of it, after a reset or a heal a

@@ -8,12 +8,13 @@ use std::collections::BinaryHeap;
 use super::invariants::{Checker, Violation};
 use super::net::{Net, Packet, ProcId};
 use super::node::{NOut, SentinelNode};
-use super::redis::{ROut, RRole, RedisNode};
+use super::redis::{ROut, RedisNode};
 use super::schedule::{self, Fault, FAULTS_END};
+use super::setup::{group, group_name, sim_timing};
 use super::trace::Trace;
 use super::{FaultMix, SeedReport, SimConfig};
 use crate::sentinel::rng::Rng;
-use crate::sentinel::{Millis, Timing};
+use crate::sentinel::Millis;
 
 /// After the faults end, the cluster must have converged within this long.
 pub const LIVENESS_BOUND: Millis = 25_000;
@@ -21,7 +22,7 @@ pub const LIVENESS_BOUND: Millis = 25_000;
 pub(super) const STABLE_FOR: Millis = 1_000;
 const CHECK_EVERY: Millis = 100;
 const SENTINEL_PORT: u16 = 26379;
-const REDIS_PORT: u16 = 6379;
+pub(super) const REDIS_PORT: u16 = 6379;
 pub const DOWN_AFTER: Millis = 1_000;
 const FAILOVER_TIMEOUT: Millis = 3_000;
 
@@ -55,69 +56,6 @@ impl PartialOrd for Queued {
 impl Ord for Queued {
     fn cmp(&self, o: &Self) -> Ordering {
         (self.at, self.seq).cmp(&(o.at, o.seq))
-    }
-}
-
-/// The group of Redis instances `g` (3 per master: `r{3g}` the master, then two replicas
-/// at 10.0.`g+1`.x), with its replicas' eligibility drawn from `rng`.
-fn group(g: usize, rng: &mut Rng) -> Vec<RedisNode> {
-    let master_ip = format!("10.0.{}.1", g + 1);
-    let mut v: Vec<RedisNode> = (0..3)
-        .map(|j| {
-            let role = if j == 0 {
-                RRole::Master
-            } else {
-                RRole::Replica {
-                    host: master_ip.clone(),
-                    port: REDIS_PORT,
-                }
-            };
-            RedisNode::new(
-                &format!("r{}", 3 * g + j),
-                &format!("10.0.{}.{}", g + 1, j + 1),
-                REDIS_PORT,
-                role,
-                rng,
-            )
-        })
-        .collect();
-    // Replica eligibility varies; one replica (the first) always stays eligible.
-    if let Some(r1) = v.get_mut(1) {
-        r1.priority = [100, 50, 10][rng.below(3) as usize % 3];
-    }
-    if let Some(r2) = v.get_mut(2) {
-        match rng.below(8) {
-            0 | 1 => r2.priority = 0,
-            2 => r2.announced = false,
-            3 => r2.priority = 1,
-            _ => {}
-        }
-    }
-    v
-}
-
-/// The name of master `g` in the sentinels' config.
-pub fn group_name(g: usize) -> String {
-    if g == 0 {
-        "mymaster".to_string()
-    } else {
-        format!("master{g}")
-    }
-}
-
-/// The simulator's timings: fast, so that a seed is a few seconds of virtual time. The race
-/// mix keeps Redis's INFO period (10 s, longer than the 5 PING periods an INFO stays valid
-/// while the master is down: a replica's INFO may be stale at ODOWN, as in production).
-/// Not the multi mix: with every other fault too, sentinel.c's recovery from a master that
-/// reports the replica role (down-after + 2 INFO periods) would outlast the liveness bound.
-pub fn sim_timing(mix: FaultMix) -> Timing {
-    Timing {
-        info_period: if mix == FaultMix::Race { 10_000 } else { 2_000 },
-        publish_period: 1_000,
-        tilt_period: 5_000,
-        slave_reconf_timeout: 3_000,
-        min_link_reconnect_period: 3_000,
-        ..Timing::default()
     }
 }
 
@@ -216,27 +154,6 @@ impl World {
         }
         w.push(CHECK_EVERY, Ev::Check);
         w
-    }
-
-    /// In half of the groups: the better-priority replica (10, the other 100) answers every
-    /// sentinel late, by a one-way delay of 40–200 ms, for the whole run.
-    fn priority_race(&mut self, groups: usize) {
-        let n = self.n();
-        for g in 0..groups {
-            if self.rng.below(2) == 0 {
-                continue;
-            }
-            let delay = 40 + self.rng.below(160);
-            for (k, prio) in [(1, 10), (2, 100)] {
-                if let Some(r) = self.redis.get_mut(3 * g + k) {
-                    r.priority = prio;
-                    r.announced = true;
-                }
-            }
-            for s in 0..n {
-                self.net.set_delay(n + 3 * g + 1, s, delay);
-            }
-        }
     }
 
     pub(super) fn push(&mut self, at: Millis, ev: Ev) {
