@@ -225,7 +225,7 @@ fn run(config_path: Option<PathBuf>, mut overrides: String, stdin: bool) -> i32 
                          user_lines: &[String],
                          overrides: &[(String, String)]|
           -> Result<(), SaveError> {
-        // Directives changed at run time (TLS files set by SENTINEL CONFIG SET).
+        // Directives changed at run time (TLS files, loglevel: SENTINEL CONFIG SET).
         for (name, value) in overrides {
             let _ = generic.apply(&[name.clone(), value.clone()]);
         }

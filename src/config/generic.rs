@@ -40,6 +40,29 @@ pub enum LogLevel {
     Warning,
 }
 
+impl LogLevel {
+    /// A `loglevel` value, case-insensitively (the four Redis 7.0 knows).
+    pub fn parse(s: &str) -> Option<LogLevel> {
+        match s.to_ascii_lowercase().as_str() {
+            "debug" => Some(LogLevel::Debug),
+            "verbose" => Some(LogLevel::Verbose),
+            "notice" => Some(LogLevel::Notice),
+            "warning" => Some(LogLevel::Warning),
+            _ => None,
+        }
+    }
+
+    /// The name the config file and CONFIG GET use.
+    pub fn name(self) -> &'static str {
+        match self {
+            LogLevel::Debug => "debug",
+            LogLevel::Verbose => "verbose",
+            LogLevel::Notice => "notice",
+            LogLevel::Warning => "warning",
+        }
+    }
+}
+
 /// `supervised`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Supervised {

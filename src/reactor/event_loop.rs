@@ -24,6 +24,7 @@ use super::signals::{self, SignalPipe};
 use super::timer::TimerWheel;
 use super::tls::{self, TlsContext, TlsSettings};
 use super::transport::Transport;
+use crate::config::LogLevel;
 use crate::sentinel::idmap::IdMap;
 use crate::sentinel::scripts::ScriptExit;
 use crate::sentinel::{Action, ConnId, Input, Level, Millis, Sentinel};
@@ -88,7 +89,8 @@ fn watch_writable(
 }
 
 /// Saves the core's state to the config file, with the live ACL users as `user` lines and
-/// the generic directives changed at run time (`tls-cert-file` and friends) as given.
+/// the generic directives changed at run time (`tls-cert-file` and friends, `loglevel`) as
+/// given.
 pub type SaveFn =
     Box<dyn FnMut(&Sentinel, &[String], &[(String, String)]) -> Result<(), SaveError>>;
 
@@ -121,8 +123,8 @@ struct ShellHost {
     tls_settings: TlsSettings,
     /// The TLS material new connections are made with, when TLS is enabled.
     tls: Option<TlsContext>,
-    /// TLS file directives set at run time, for the config rewrite.
-    tls_overrides: Vec<(String, String)>,
+    /// Generic directives set at run time (TLS files, `loglevel`), for the config rewrite.
+    runtime_directives: Vec<(String, String)>,
 }
 
 impl ShellHost {
@@ -160,7 +162,7 @@ impl Host for ShellHost {
         signals::cpu_usage()
     }
     fn save_config(&mut self, core: &Sentinel) -> Result<(), SaveError> {
-        (self.save)(core, &self.user_lines, &self.tls_overrides)
+        (self.save)(core, &self.user_lines, &self.runtime_directives)
     }
     fn set_tls(&mut self, pairs: &[(String, String)]) -> Result<(), String> {
         let mut s = self.tls_settings.clone();
@@ -170,10 +172,19 @@ impl Host for ShellHost {
         let names: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect();
         self.reload_tls(s, &format!("SENTINEL CONFIG SET {}", names.join(" ")))?;
         for (k, v) in pairs {
-            self.tls_overrides.retain(|(o, _)| o != k);
-            self.tls_overrides.push((k.clone(), v.clone()));
+            self.runtime_directives.retain(|(o, _)| o != k);
+            self.runtime_directives.push((k.clone(), v.clone()));
         }
         Ok(())
+    }
+    fn log_level(&self) -> LogLevel {
+        LogLevel::parse(super::logging::level()).unwrap_or(LogLevel::Notice)
+    }
+    fn set_log_level(&mut self, level: LogLevel) {
+        super::logging::set_level(level.name());
+        self.runtime_directives.retain(|(o, _)| o != "loglevel");
+        self.runtime_directives
+            .push(("loglevel".to_string(), level.name().to_string()));
     }
     fn is_executable(&self, path: &str) -> bool {
         let Ok(c) = std::ffi::CString::new(path) else {
@@ -307,7 +318,7 @@ impl Reactor {
                 user_lines,
                 tls_settings: cfg.tls_settings,
                 tls: cfg.tls,
-                tls_overrides: Vec::new(),
+                runtime_directives: Vec::new(),
             },
             signals,
             timers,

@@ -107,8 +107,10 @@ pub fn init(logfile: &str, redis_level: &str) -> io::Result<()> {
         *LOG_FILE.lock().unwrap_or_else(|p| p.into_inner()) = Some(LogFile { path, file });
     }
     let pid = std::process::id();
+    // The logger itself passes everything: the level is the `log` crate's maximum, which
+    // [`set_level`] changes at run time.
     env_logger::Builder::new()
-        .filter_level(level_filter(redis_level))
+        .filter_level(LevelFilter::Trace)
         .target(env_logger::Target::Pipe(Box::new(Target)))
         .format(move |buf, record| {
             writeln!(
@@ -120,7 +122,24 @@ pub fn init(logfile: &str, redis_level: &str) -> io::Result<()> {
             )
         })
         .try_init()
-        .map_err(io::Error::other)
+        .map_err(io::Error::other)?;
+    log::set_max_level(level_filter(redis_level));
+    Ok(())
+}
+
+/// Changes the level at once (`SENTINEL CONFIG SET loglevel`).
+pub fn set_level(redis_level: &str) {
+    log::set_max_level(level_filter(redis_level));
+}
+
+/// The Redis `loglevel` in force.
+pub fn level() -> &'static str {
+    match log::max_level() {
+        LevelFilter::Trace => "debug",
+        LevelFilter::Debug => "verbose",
+        LevelFilter::Warn | LevelFilter::Error | LevelFilter::Off => "warning",
+        LevelFilter::Info => "notice",
+    }
 }
 
 /// Reopens the log file by its path (SIGHUP, after logrotate moved it away). On failure the

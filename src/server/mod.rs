@@ -18,6 +18,7 @@ use std::net::SocketAddr;
 
 use slab::Slab;
 
+use crate::config::LogLevel;
 use crate::sentinel::{Millis, Sentinel};
 
 pub use acl::UserDb;
@@ -54,6 +55,15 @@ pub trait Host {
     fn set_tls(&mut self, pairs: &[(String, String)]) -> Result<(), String> {
         let _ = pairs;
         Err("TLS is not available".into())
+    }
+    /// The `loglevel` in force.
+    fn log_level(&self) -> LogLevel {
+        LogLevel::Notice
+    }
+    /// Changes the `loglevel` at once (`SENTINEL CONFIG SET loglevel`); the next config save
+    /// writes it.
+    fn set_log_level(&mut self, level: LogLevel) {
+        let _ = level;
     }
 }
 

@@ -336,6 +336,19 @@ fn pending_scripts(core: &Sentinel, now: Millis, w: &mut ReplyWriter) {
     }
 }
 
+/// Redis 7.2's `SENTINEL CONFIG SET/GET loglevel`: a shell-side setting, through [`Host`].
+///
+/// [`Host`]: super::Host
+const LOGLEVEL: &str = "loglevel";
+
+/// A `loglevel` value for SENTINEL CONFIG SET, or Redis's invalid-value error.
+fn log_level(param: &str, value: &str) -> Result<crate::config::LogLevel, AdminError> {
+    crate::config::LogLevel::parse(value).ok_or_else(|| AdminError::ConfigSetInvalidValue {
+        param: param.to_string(),
+        value: value.to_string(),
+    })
+}
+
 fn is_tls_param(p: &str) -> bool {
     super::TLS_RELOADABLE.contains(&p)
 }
@@ -365,6 +378,15 @@ fn config(ctx: &mut Ctx, args: &[&[u8]], w: &mut ReplyWriter) {
                 Err(e) => w.error(&e),
             }
         }
+        ("set", 5) if param == LOGLEVEL => {
+            match log_level(&text(arg(args, 3)), &text(arg(args, 4))) {
+                Ok(level) => {
+                    ctx.host.set_log_level(level);
+                    save_and_reply(ctx, w)
+                }
+                Err(e) => w.error(&e.to_string()),
+            }
+        }
         ("set", 5) => match ctx
             .core
             .config_set(&text(arg(args, 3)), &text(arg(args, 4)))
@@ -376,7 +398,7 @@ fn config(ctx: &mut Ctx, args: &[&[u8]], w: &mut ReplyWriter) {
         ("set", n) if n > 5 => config_set_many(ctx, args.get(3..).unwrap_or_default(), w),
         ("get", n) if n >= 4 => {
             let patterns = args.get(3..).unwrap_or_default();
-            let pairs: Vec<_> = ctx
+            let mut pairs: Vec<_> = ctx
                 .core
                 .config_pairs()
                 .into_iter()
@@ -386,6 +408,14 @@ fn config(ctx: &mut Ctx, args: &[&[u8]], w: &mut ReplyWriter) {
                         .any(|p| crate::glob::glob_match(p, k.as_bytes(), true))
                 })
                 .collect();
+            // Redis 7.2 also matches `loglevel` by pattern; here only when asked by name,
+            // so that `*` and the other patterns answer 7.0.15's six parameters.
+            if patterns
+                .iter()
+                .any(|p| p.eq_ignore_ascii_case(LOGLEVEL.as_bytes()))
+            {
+                pairs.push((LOGLEVEL, ctx.host.log_level().name().to_string()));
+            }
             w.map(pairs.len());
             for (k, v) in pairs {
                 w.bulk(k.as_bytes());
@@ -411,7 +441,11 @@ fn config_set_many(ctx: &mut Ctx, pairs: &[&[u8]], w: &mut ReplyWriter) {
         };
         // Validate on a scratch copy of the settings (TLS files: when applied, below).
         let mut probe = Sentinel::default();
-        if !is_tls_param(&param) {
+        if param == LOGLEVEL {
+            if let Err(e) = log_level(&text(arg(chunk, 0)), &text(value)) {
+                return w.error(&e.to_string());
+            }
+        } else if !is_tls_param(&param) {
             if let Err(e) = probe.config_set(&param, &text(value)) {
                 return w.error(&e.to_string());
             }
@@ -431,7 +465,14 @@ fn config_set_many(ctx: &mut Ctx, pairs: &[&[u8]], w: &mut ReplyWriter) {
         return w.error(&e);
     }
     for chunk in pairs.chunks(2) {
-        if is_tls_param(&text(arg(chunk, 0)).to_ascii_lowercase()) {
+        let param = text(arg(chunk, 0)).to_ascii_lowercase();
+        if param == LOGLEVEL {
+            if let Ok(level) = log_level(&param, &text(arg(chunk, 1))) {
+                ctx.host.set_log_level(level);
+            }
+            continue;
+        }
+        if is_tls_param(&param) {
             continue;
         }
         if let Err(e) = ctx

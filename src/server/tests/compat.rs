@@ -147,3 +147,51 @@ fn client_setinfo_needs_the_acl_permission_of_client_setname() {
         String::from_utf8_lossy(&denied)
     );
 }
+
+#[test]
+fn sentinel_config_set_loglevel_reaches_the_host_and_get_answers_it_by_name() {
+    use crate::config::LogLevel;
+    let mut h = Harness::new();
+    let c = h.connect();
+    let seven = h.cmd(c, "SENTINEL CONFIG GET *");
+    assert_bytes(
+        &h.cmd(c, "SENTINEL CONFIG SET loglevel VERBOSE"),
+        b"+OK\r\n",
+    );
+    assert_eq!(h.host.log_level, LogLevel::Verbose);
+    assert_bytes(
+        &h.cmd(c, "SENTINEL CONFIG GET loglevel"),
+        b"*2\r\n$8\r\nloglevel\r\n$7\r\nverbose\r\n",
+    );
+    // Patterns keep answering 7.0.15's six parameters.
+    assert_bytes(&h.cmd(c, "SENTINEL CONFIG GET *"), &seven);
+    assert_bytes(&h.cmd(c, "SENTINEL CONFIG GET log*"), b"*0\r\n");
+    assert_bytes(
+        &h.cmd(c, "SENTINEL CONFIG SET LogLevel loud"),
+        b"-ERR Invalid value 'loud' to SENTINEL CONFIG SET 'LogLevel'\r\n",
+    );
+    // Several pairs: all or nothing, loglevel included.
+    assert_bytes(
+        &h.cmd(
+            c,
+            "SENTINEL CONFIG SET loglevel warning announce-port 99999",
+        ),
+        b"-ERR Invalid value '99999' to SENTINEL CONFIG SET 'announce-port'\r\n",
+    );
+    assert_eq!(h.host.log_level, LogLevel::Verbose);
+    assert_bytes(
+        &h.cmd(c, "SENTINEL CONFIG SET announce-port 7 loglevel nothing"),
+        b"-ERR Invalid value 'nothing' to SENTINEL CONFIG SET 'loglevel'\r\n",
+    );
+    assert_eq!(h.core.announce_port, 0);
+    assert_bytes(
+        &h.cmd(c, "SENTINEL CONFIG SET announce-port 7 loglevel warning"),
+        b"+OK\r\n",
+    );
+    assert_eq!(h.host.log_level, LogLevel::Warning);
+    assert_eq!(h.core.announce_port, 7);
+    assert_bytes(
+        &h.cmd(c, "SENTINEL CONFIG GET announce-port LOGLEVEL"),
+        b"*4\r\n$13\r\nannounce-port\r\n$1\r\n7\r\n$8\r\nloglevel\r\n$7\r\nwarning\r\n",
+    );
+}

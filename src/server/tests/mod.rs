@@ -11,11 +11,13 @@ mod pubsub;
 use std::net::SocketAddr;
 
 use super::{ClientId, CpuUsage, Ctx, Host, SaveError, Server, Settings};
+use crate::config::LogLevel;
 use crate::sentinel::{Millis, Sentinel};
 
 pub struct FakeHost {
     pub unix_us: u64,
     pub cpu: CpuUsage,
+    pub log_level: LogLevel,
 }
 
 impl Host for FakeHost {
@@ -30,6 +32,12 @@ impl Host for FakeHost {
     }
     fn save_config(&mut self, _core: &Sentinel) -> Result<(), SaveError> {
         Ok(())
+    }
+    fn log_level(&self) -> LogLevel {
+        self.log_level
+    }
+    fn set_log_level(&mut self, level: LogLevel) {
+        self.log_level = level;
     }
 }
 
@@ -61,6 +69,7 @@ impl Harness {
             host: FakeHost {
                 unix_us: 1_795_430_662_866_039,
                 cpu: CpuUsage::default(),
+                log_level: LogLevel::Notice,
             },
             now: 1_000,
             next_port: 40000,
