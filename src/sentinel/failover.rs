@@ -25,6 +25,18 @@ use super::{
 /// split vote costs a retry after 2 × failover-timeout (6 minutes by default), so 150 ms.
 pub const START_JITTER_MS: u64 = 150;
 
+/// After a split vote, a new round starts this long plus a random part of
+/// `MAX_DESYNC_MS` later: long enough for the other candidates' requests of the lost round
+/// to have been answered, so the sentinels do not retry in lockstep.
+pub const SPLIT_RETRY_MIN_MS: u64 = 50;
+
+/// What the votes of one round say: its leader, if any, and whether nobody can win it.
+#[derive(Debug, Default)]
+struct Election {
+    leader: Option<String>,
+    unwinnable: bool,
+}
+
 impl Sentinel {
     /// One acting step for master `uid`: the part of the tick after SDOWN, also run when a
     /// reply enables progress. Callers have passed the TILT gate.
@@ -325,17 +337,21 @@ impl Sentinel {
     /// sentinelGetLeader (§10.4): the leader for `epoch`, voting ourselves on the way. Only
     /// votes cast in `epoch` count (sentinel.c counts those of the current epoch, which may
     /// have moved on: votes of a later epoch would elect us for this one).
-    fn get_leader(&mut self, i: usize, epoch: u64, now: Millis) -> Option<String> {
-        let m = self.masters.get(i)?;
+    fn get_leader(&mut self, i: usize, epoch: u64, now: Millis) -> Election {
+        let Some(m) = self.masters.get(i) else {
+            return Election::default();
+        };
         let voters = u32::try_from(m.sentinels.len())
             .unwrap_or(u32::MAX)
             .saturating_add(1);
         let quorum_needed = m.quorum;
         let mut tally = Tally::default();
+        let mut known: u32 = 0;
         for p in &m.sentinels {
             if let Some(l) = &p.leader {
                 if p.leader_epoch == epoch || self.test_switches.leader_counts_any_epoch {
                     tally.add(l);
+                    known = known.saturating_add(1);
                 }
             }
         }
@@ -349,9 +365,19 @@ impl Sentinel {
         if let Some(v) = my_vote.filter(|_| !self.vote_unsaved(uid)) {
             if my_epoch == epoch {
                 tally.add(&v);
+                known = known.saturating_add(1);
             }
         }
-        quorum::leader(tally.winner(), voters, quorum_needed).map(str::to_string)
+        let leading = tally.winner().map_or(0, |(_, n)| n);
+        Election {
+            leader: quorum::leader(tally.winner(), voters, quorum_needed).map(str::to_string),
+            unwinnable: quorum::unwinnable(
+                leading,
+                voters.saturating_sub(known),
+                voters,
+                quorum_needed,
+            ),
+        }
     }
 
     /// sentinelFailoverStateMachine, advancing through every state that is ready now.
@@ -375,17 +401,30 @@ impl Sentinel {
 
     fn failover_wait_start(&mut self, i: usize, now: Millis) {
         let epoch = self.masters[i].failover_epoch;
-        let leader = self.get_leader(i, epoch, now);
+        let election = self.get_leader(i, epoch, now);
         let m = &self.masters[i];
         let uid = m.common.uid;
         // Elected needs our epoch and vote on disk: while saves fail we are not.
-        let is_leader = leader.as_deref() == Some(self.myid.as_str()) && !self.save_failing();
+        let is_leader =
+            election.leader.as_deref() == Some(self.myid.as_str()) && !self.save_failing();
         if !is_leader && !m.force_failover {
             let election_timeout = self.timing.election_timeout.min(m.failover_timeout);
             // A later epoch has begun (we voted in it or heard of it): a failover won in
             // ours now would only be superseded by that epoch's, so stop waiting; a new
             // attempt starts as any other does.
             let overtaken = self.current_epoch > epoch;
+            if election.unwinnable && !overtaken {
+                // A split vote: nobody can be elected in this epoch (and so nobody is
+                // failing over in it). Try a new epoch after a random delay, instead of
+                // sentinel.c's 2 x failover-timeout; a vote for another sentinel meanwhile
+                // sets the usual retry delay again (vote_leader).
+                self.abort_failover_with(i, "-failover-abort-not-elected", now);
+                let delay = self.rng.below(MAX_DESYNC_MS);
+                let m = &mut self.masters[i];
+                m.failover_start_time = 0;
+                m.start_not_before = Some(now.saturating_add(SPLIT_RETRY_MIN_MS + delay));
+                return;
+            }
             if overtaken
                 || (now.saturating_sub(m.failover_start_time) > election_timeout
                     && now > m.failover_start_time)

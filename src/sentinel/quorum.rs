@@ -48,9 +48,45 @@ pub fn leader(winner: Option<(&str, u32)>, voters: u32, quorum: u32) -> Option<&
         .map(|(c, _)| c)
 }
 
+/// Whether nobody can be elected in a round any more: even if every vote still unknown went
+/// to the candidate who leads, it would have fewer than a majority of voters or fewer than
+/// `quorum` votes. A vote, once cast in an epoch, never changes, so this is a proof that the
+/// round is lost for everyone, not a guess.
+pub fn unwinnable(leading_votes: u32, unknown_votes: u32, voters: u32, quorum: u32) -> bool {
+    leading_votes.saturating_add(unknown_votes) < majority(voters).max(quorum)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_round_is_unwinnable_only_when_no_unknown_votes_could_still_elect_the_leading_candidate() {
+        // (leading votes, unknown votes, voters, quorum) -> unwinnable
+        let table = [
+            // 3 voters, quorum 3: a 2-1 split with every vote known cannot elect anyone.
+            ((2, 0, 3, 3), true),
+            // ... but one vote still unknown could make it 3.
+            ((2, 1, 3, 3), false),
+            // 3 voters, quorum 2: a three-way split (1-1-1) is lost; 2-1 has a winner.
+            ((1, 0, 3, 2), true),
+            ((2, 0, 3, 2), false),
+            // 5 voters, quorum 2: majority 3 decides; two unknown votes keep 1 alive.
+            ((1, 2, 5, 2), false),
+            ((1, 1, 5, 2), true),
+            // No vote known at all yet: never given up.
+            ((0, 3, 3, 2), false),
+            // Saturating: no overflow on absurd counts.
+            ((u32::MAX, u32::MAX, 3, 2), false),
+        ];
+        for ((lead, unknown, voters, quorum), want) in table {
+            assert_eq!(
+                unwinnable(lead, unknown, voters, quorum),
+                want,
+                "lead {lead} unknown {unknown} voters {voters} quorum {quorum}"
+            );
+        }
+    }
 
     #[test]
     fn odown_needs_quorum_reports_including_ourselves() {

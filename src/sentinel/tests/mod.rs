@@ -7,4 +7,5 @@ mod harness;
 
 mod churn;
 mod election;
+mod split_vote;
 mod switch;
