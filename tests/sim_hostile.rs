@@ -77,3 +77,19 @@ fn a_replica_the_sentinels_cannot_name_does_not_hold_up_liveness() {
         assert!(r.violations.is_empty(), "seed {seed}: {:?}", r.violations);
     }
 }
+
+/// Seed 1951: a full disk held a sentinel's own vote until after the master (the one it
+/// had just promoted) answered again; the save then worked, and the sentinel was elected
+/// and failed over a master that answered, reconfiguring a replica back and forth
+/// (commands_per_second_are_bounded fired). The round now ends when ODOWN does.
+#[test]
+fn a_master_that_answers_again_while_votes_wait_for_the_disk_is_not_failed_over() {
+    let cfg = SimConfig::new(1951, FaultMix::Hostile);
+    let r = run_seed(&cfg);
+    assert!(
+        r.violations.is_empty(),
+        "{:?}\nreplay: {}",
+        r.violations.first(),
+        cfg.replay_command()
+    );
+}

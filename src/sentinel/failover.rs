@@ -400,6 +400,21 @@ impl Sentinel {
     }
 
     fn failover_wait_start(&mut self, i: usize, now: Millis) {
+        let m = &self.masters[i];
+        if m.o_down_since.is_none() && !m.force_failover {
+            // The master is no longer objectively down (it answers us again, or the peers
+            // no longer say so) before we were elected: failing it over now would replace a
+            // working master. sentinel.c goes on with the election; we end the round.
+            let uid = m.common.uid;
+            self.inst_event(
+                Level::Warning,
+                "-failover-abort-master-up",
+                InstRef::Master(uid),
+                "",
+            );
+            self.abort_failover(i, now);
+            return;
+        }
         let epoch = self.masters[i].failover_epoch;
         let election = self.get_leader(i, epoch, now);
         let m = &self.masters[i];

@@ -70,6 +70,8 @@ pub struct Scenario {
     pub sent: Vec<Sent>,
     /// The time of every tick (wake-up).
     pub wakeups: Vec<Millis>,
+    /// Saves fail (a full disk) while set.
+    pub disk_full: bool,
     next_tick: Millis,
 }
 
@@ -97,6 +99,7 @@ impl Scenario {
             events: Vec::new(),
             sent: Vec::new(),
             wakeups: Vec::new(),
+            disk_full: false,
             next_tick: now,
         };
         s.pump();
@@ -242,10 +245,15 @@ impl Scenario {
                     Action::Exit(_) | Action::RunScript { .. } | Action::KillScript { .. } => {}
                 }
             }
-            // The disk always works here: a save asked for is done before any output leaves.
+            // A save asked for is done before any output leaves (and fails on a full disk).
             if self.core.take_save_request() {
                 progress = true;
-                self.core.save_finished(self.now, Ok(()));
+                let result = if self.disk_full {
+                    Err("No space left on device")
+                } else {
+                    Ok(())
+                };
+                self.core.save_finished(self.now, result);
             }
             let mut out: Vec<(ConnId, Vec<u8>)> = Vec::new();
             self.core

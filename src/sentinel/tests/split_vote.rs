@@ -106,3 +106,34 @@ fn after_voting_for_another_sentinel_we_do_not_start_our_own_round_early() {
         s.events
     );
 }
+
+#[test]
+fn a_master_that_answers_again_before_we_are_elected_is_not_failed_over() {
+    let mut s = three_sentinels_quorum_3();
+    s.run_until(3_000);
+    s.answering("10.0.0.1:6379", false);
+    // The peers call the master down and vote for us, but our disk is full: our own vote
+    // is held until a save works, so we are not elected yet.
+    s.disk_full = true;
+    for p in PEERS {
+        s.set(p, peer(true, Some((MYID, 1))));
+    }
+    let started = s.run_until_event("+try-failover", "master mymaster", 10_000);
+    s.run_until(started + 300);
+    assert!(s.events_of("+elected-leader").is_empty());
+    // The master answers again; then the disk works again and our vote counts.
+    s.answering("10.0.0.1:6379", true);
+    s.run_until_event("-odown", "master mymaster", started + 5_000);
+    s.disk_full = false;
+    s.run_until(started + 15_000);
+    assert!(
+        s.events_of("+elected-leader").is_empty(),
+        "a master that answers was failed over: {:?}",
+        s.events
+    );
+    assert!(
+        !s.events_of("-failover-abort-master-up").is_empty(),
+        "the round did not end when the master answered again: {:?}",
+        s.events
+    );
+}
