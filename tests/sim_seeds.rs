@@ -177,3 +177,15 @@ fn an_unanswered_hello_is_not_resent_at_every_tick() {
         assert!(r.violations.is_empty(), "seed {seed}: {:?}", r.violations);
     }
 }
+
+/// Race-mix seeds (10 s INFO period) that failed liveness: a master left reporting the
+/// replica role is noticed after down-after + 2 INFO periods (21 s, as sentinel.c), so the
+/// bound grows with the INFO period; and a `SIMULATE-FAILURE` crash point still armed when
+/// the faults end is disarmed then (349718: it fired at 26 s, at the first election since).
+#[test]
+fn race_seeds_recover_within_the_bound_for_their_info_period() {
+    for seed in [349_718, 350_166] {
+        let r = run_seed(&SimConfig::new(seed, FaultMix::Race));
+        assert!(r.violations.is_empty(), "seed {seed}: {:?}", r.violations);
+    }
+}

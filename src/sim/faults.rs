@@ -133,6 +133,10 @@ impl World {
                 self.net.heal_all();
                 for p in 0..self.n() {
                     self.set_disk_full(p, false);
+                    // A crash point still armed is a fault too: it must not fire later.
+                    if let Some(core) = self.sentinels.get_mut(p).and_then(|s| s.core.as_mut()) {
+                        core.simulate_failure = 0;
+                    }
                 }
                 self.faults_over = true;
                 let procs = self.n() + self.redis.len();

@@ -175,12 +175,16 @@ impl Checker {
             .filter(|m| m.leader.as_deref() == Some(cand.as_str()) && m.leader_epoch == epoch)
             .map(|m| m.common.name.clone())
             .collect();
-        let master = matching
+        // No master shows this vote any more (the same step moved on, e.g. a switch reset
+        // it): it cannot be told apart from a vote for another master, so it is not kept.
+        let Some(master) = matching
             .iter()
             .find(|m| !recorded(m))
             .or(matching.first())
             .cloned()
-            .unwrap_or_default();
+        else {
+            return;
+        };
         self.pending_votes
             .push(((core.myid.clone(), master, epoch), cand));
     }
