@@ -82,14 +82,21 @@ impl World {
         self.now.saturating_sub(bad.unwrap_or(self.now))
     }
 
-    /// Invariant `promoted_replica_is_the_best_reachable`, when `SLAVEOF NO ONE` from
-    /// sentinel `leader` reaches instance `p`: no other replica of its group that the leader
+    /// Invariant `promoted_replica_is_the_best_reachable`, at sentinel `leader`'s
+    /// `+selected-slave` event `text` (the moment of selection, not when `SLAVEOF NO ONE`
+    /// lands, which a cut may delay): no other replica of its group that the leader
     /// monitors, had reachable and alive for [`REACH_WINDOW`], in sync with its master until
     /// at most 5 × down-after ago, and eligible, has a better (lower) `replica-priority`. Whatever the leader's INFO said,
     /// the priorities are the network's truth: a leader ranking on stale INFO fails this.
-    pub(super) fn promoted_replica_is_the_best_reachable(&mut self, p: ProcId, leader: ProcId) {
-        let n = self.n();
-        let Some(j) = p.checked_sub(n) else { return };
+    pub(super) fn promoted_replica_is_the_best_reachable(&mut self, leader: ProcId, text: &str) {
+        let mut it = text.split(' ').skip(2);
+        let (Some(ip), Some(port)) = (it.next(), it.next().and_then(|p| p.parse::<u16>().ok()))
+        else {
+            return;
+        };
+        let Some(j) = self.redis.iter().position(|r| r.ip == ip && r.port == port) else {
+            return;
+        };
         let Some(chosen) = self.redis.get(j) else {
             return;
         };

@@ -350,6 +350,9 @@ impl World {
                     if matches!(ev.kind, "+odown" | "+try-failover") {
                         self.no_odown_of_reachable_master(p, ev.kind, &ev.text);
                     }
+                    if ev.kind == "+selected-slave" {
+                        self.promoted_replica_is_the_best_reachable(p, &ev.text);
+                    }
                 }
                 NOut::Exit(code) => {
                     self.trace
@@ -585,9 +588,6 @@ impl World {
                         .is_some_and(RedisNode::eligible);
                     self.checker
                         .promotion_is_eligible(self.now, &who, eligible, &by);
-                    if let Some(leader) = self.net.conns.get(id).map(|c| c.client) {
-                        self.promoted_replica_is_the_best_reachable(p, leader);
-                    }
                 }
                 ROut::Note(s) => self.trace.log(self.now, &who, || s),
             }
