@@ -401,10 +401,11 @@ impl Sentinel {
 
     fn failover_wait_start(&mut self, i: usize, now: Millis) {
         let m = &self.masters[i];
-        if m.o_down_since.is_none() && !m.force_failover {
-            // The master is no longer objectively down (it answers us again, or the peers
-            // no longer say so) before we were elected: failing it over now would replace a
-            // working master. sentinel.c goes on with the election; we end the round.
+        if m.common.s_down_since.is_none() && !m.force_failover {
+            // The master answers us again (our own SDOWN ended) before we were elected:
+            // failing it over now would replace a working master. sentinel.c goes on with
+            // the election; we end the round. ODOWN alone is not enough: it can drop for a
+            // moment while a peer's report changes, with the master still down.
             let uid = m.common.uid;
             self.inst_event(
                 Level::Warning,
