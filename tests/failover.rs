@@ -1,4 +1,4 @@
-//! Failover with real processes (issue 4): a master, its replicas and three sentinels —
+//! Failover with real processes: a master, its replicas and three sentinels —
 //! rsentinel, redis-sentinel or a mix — on loopback. `kill -9` the master, watch the group
 //! agree on a promoted replica, the rest follow it, and nothing fail over twice.
 

@@ -1,4 +1,4 @@
-//! Hostnames (issue 7): with `resolve-hostnames yes` and `announce-hostnames yes`, replies,
+//! Hostnames: with `resolve-hostnames yes` and `announce-hostnames yes`, replies,
 //! events and hellos name `localhost`, as redis-sentinel's do; name resolution happens off
 //! the event loop, so clients' PINGs are not delayed by it.
 

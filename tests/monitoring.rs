@@ -1,4 +1,4 @@
-//! Monitoring with real processes (issue 3): discovery of replicas and peers through INFO
+//! Monitoring with real processes: discovery of replicas and peers through INFO
 //! and hello gossip — compared field by field with redis-sentinel in one group — SDOWN events
 //! for replicas and masters, and restarts that keep what was learned.
 

@@ -1,4 +1,4 @@
-//! Deterministic simulation of a sentinel deployment (issue 5), in the spirit of TigerBeetle's
+//! Deterministic simulation of a sentinel deployment, in the spirit of TigerBeetle's
 //! VOPR and FoundationDB's simulator: the **real** sentinel core and client-facing server of
 //! several sentinels, simulated Redis instances speaking RESP, and a simulated network, all in
 //! one thread, driven by one `u64` seed and a virtual millisecond clock.
