@@ -1,6 +1,6 @@
 //! The leader election: which votes count, and what the re-asks carry.
 
-use super::harness::{master_info, peer, replica_info, Remote, Scenario, MYID};
+use super::harness::{group, peer, Scenario, MYID};
 
 const B: &str = "b000000000000000000000000000000000000002";
 const C: &str = "c000000000000000000000000000000000000003";
@@ -10,32 +10,15 @@ const E: &str = "e000000000000000000000000000000000000005";
 /// Us and four peers (five voters, majority 3), quorum 2; the master at 10.0.0.1:6379 with
 /// one replica at 10.0.0.9:6379.
 fn five_sentinels() -> Scenario {
-    let cfg = format!(
-        "sentinel monitor mymaster 10.0.0.1 6379 2\n\
-         sentinel down-after-milliseconds mymaster 1000\n\
-         sentinel known-replica mymaster 10.0.0.9 6379\n\
-         sentinel known-sentinel mymaster 10.0.0.2 26379 {B}\n\
-         sentinel known-sentinel mymaster 10.0.0.3 26379 {C}\n\
-         sentinel known-sentinel mymaster 10.0.0.4 26379 {D}\n\
-         sentinel known-sentinel mymaster 10.0.0.5 26379 {E}\n"
-    );
-    let mut s = Scenario::new(&cfg, 1_000);
-    s.at(
-        "10.0.0.1:6379",
-        Remote::Redis {
-            info: master_info(&["10.0.0.9:6379"]),
-        },
-    );
-    s.at(
-        "10.0.0.9:6379",
-        Remote::Redis {
-            info: replica_info("10.0.0.1:6379", false),
-        },
-    );
-    for ip in ["10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5"] {
-        s.at(&format!("{ip}:26379"), peer(false, None));
-    }
-    s
+    group(
+        2,
+        &[
+            ("10.0.0.2", B),
+            ("10.0.0.3", C),
+            ("10.0.0.4", D),
+            ("10.0.0.5", E),
+        ],
+    )
 }
 
 const PEERS: [&str; 4] = [

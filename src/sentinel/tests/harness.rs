@@ -404,3 +404,36 @@ pub fn peer(down: bool, vote: Option<(&str, u64)>) -> Remote {
         vote: vote.map(|(l, e)| (l.to_string(), e)),
     }
 }
+
+/// The usual scripted group: our master `mymaster` at 10.0.0.1:6379 (down-after 1 s) with one
+/// replica at 10.0.0.9:6379, and the given peers (ip, run id) on port 26379, each answering
+/// "not down, no vote" until told otherwise.
+pub fn group(quorum: u32, peers: &[(&str, &str)]) -> Scenario {
+    let mut cfg = format!(
+        "sentinel monitor mymaster 10.0.0.1 6379 {quorum}\n\
+         sentinel down-after-milliseconds mymaster 1000\n\
+         sentinel known-replica mymaster 10.0.0.9 6379\n"
+    );
+    for (ip, runid) in peers {
+        cfg.push_str(&format!(
+            "sentinel known-sentinel mymaster {ip} 26379 {runid}\n"
+        ));
+    }
+    let mut s = Scenario::new(&cfg, 1_000);
+    s.at(
+        "10.0.0.1:6379",
+        Remote::Redis {
+            info: master_info(&["10.0.0.9:6379"]),
+        },
+    );
+    s.at(
+        "10.0.0.9:6379",
+        Remote::Redis {
+            info: replica_info("10.0.0.1:6379", false),
+        },
+    );
+    for (ip, _) in peers {
+        s.at(&format!("{ip}:26379"), peer(false, None));
+    }
+    s
+}

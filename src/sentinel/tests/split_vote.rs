@@ -2,7 +2,7 @@
 //! round ends and a new one starts after a short random delay — not 2 × failover-timeout
 //! later (six minutes by default) as in sentinel.c.
 
-use super::harness::{master_info, peer, replica_info, Remote, Scenario, MYID};
+use super::harness::{group, peer, Scenario, MYID};
 
 const B: &str = "b000000000000000000000000000000000000002";
 const C: &str = "c000000000000000000000000000000000000003";
@@ -10,30 +10,7 @@ const PEERS: [&str; 2] = ["10.0.0.2:26379", "10.0.0.3:26379"];
 
 /// Us and two peers, quorum 3 (every vote is needed), default failover-timeout (3 min).
 fn three_sentinels_quorum_3() -> Scenario {
-    let cfg = format!(
-        "sentinel monitor mymaster 10.0.0.1 6379 3\n\
-         sentinel down-after-milliseconds mymaster 1000\n\
-         sentinel known-replica mymaster 10.0.0.9 6379\n\
-         sentinel known-sentinel mymaster 10.0.0.2 26379 {B}\n\
-         sentinel known-sentinel mymaster 10.0.0.3 26379 {C}\n"
-    );
-    let mut s = Scenario::new(&cfg, 1_000);
-    s.at(
-        "10.0.0.1:6379",
-        Remote::Redis {
-            info: master_info(&["10.0.0.9:6379"]),
-        },
-    );
-    s.at(
-        "10.0.0.9:6379",
-        Remote::Redis {
-            info: replica_info("10.0.0.1:6379", false),
-        },
-    );
-    for p in PEERS {
-        s.at(p, peer(false, None));
-    }
-    s
+    group(3, &[("10.0.0.2", B), ("10.0.0.3", C)])
 }
 
 /// The master stops answering at 3 s; the peers call it down and have voted as `votes`

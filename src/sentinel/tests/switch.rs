@@ -1,35 +1,13 @@
 //! After a switch to a new master address: what is still believed about the old one.
 
-use super::harness::{master_info, peer, replica_info, Remote, Scenario};
+use super::harness::{group, master_info, peer, Remote, Scenario};
 
 const B: &str = "b000000000000000000000000000000000000002";
 const C: &str = "c000000000000000000000000000000000000003";
 
 /// Us and two peers, quorum 2; the master at 10.0.0.1:6379, its replica at 10.0.0.9:6379.
 fn three_sentinels() -> Scenario {
-    let cfg = format!(
-        "sentinel monitor mymaster 10.0.0.1 6379 2\n\
-         sentinel down-after-milliseconds mymaster 1000\n\
-         sentinel known-replica mymaster 10.0.0.9 6379\n\
-         sentinel known-sentinel mymaster 10.0.0.2 26379 {B}\n\
-         sentinel known-sentinel mymaster 10.0.0.3 26379 {C}\n"
-    );
-    let mut s = Scenario::new(&cfg, 1_000);
-    s.at(
-        "10.0.0.1:6379",
-        Remote::Redis {
-            info: master_info(&["10.0.0.9:6379"]),
-        },
-    );
-    s.at(
-        "10.0.0.9:6379",
-        Remote::Redis {
-            info: replica_info("10.0.0.1:6379", false),
-        },
-    );
-    s.at("10.0.0.2:26379", peer(false, None));
-    s.at("10.0.0.3:26379", peer(false, None));
-    s
+    group(2, &[("10.0.0.2", B), ("10.0.0.3", C)])
 }
 
 #[test]
